@@ -1,0 +1,17 @@
+"""Test settings: eager Celery by default, a throw-away data dir, fast hashing."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("JOBMATCH_DATA_DIR", tempfile.mkdtemp(prefix="jobmatch-test-"))
+
+from .base import *  # noqa: E402,F403
+from .base import DATA_DIR, DATABASES  # noqa: E402
+
+CELERY_TASK_ALWAYS_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so a real worker in another process sees the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}

