@@ -9,5 +9,14 @@ class ResumeAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     # The text and file are the seeker's personal data: not shown in the admin list.
     exclude = ("text",)
-    readonly_fields = ("public_id", "stored_name", "sha256", "content_type", "size", "status", "failure_code",
-                       "failure_reason", "processed_at")
+    readonly_fields = (
+        "public_id",
+        "stored_name",
+        "sha256",
+        "content_type",
+        "size",
+        "status",
+        "failure_code",
+        "failure_reason",
+        "processed_at",
+    )

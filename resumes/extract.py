@@ -50,8 +50,13 @@ def sniff_content_type(data: bytes) -> str:
     raise ExtractionError("unsupported_type", UNSUPPORTED)
 
 
-_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
 
 
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
@@ -112,14 +117,31 @@ def _pdf_text(data: bytes) -> str:
     try:
         return extract_text(io.BytesIO(data), maxpages=MAX_PDF_PAGES)
     except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ExtractionError("encrypted", "The PDF is password-protected. Remove the password and upload it again.") from None
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError, IndexError,
-            AttributeError, RecursionError):
-        raise ExtractionError("unreadable", "The PDF is damaged and cannot be read. Export it again and retry.") from None
+        raise ExtractionError(
+            "encrypted", "The PDF is password-protected. Remove the password and upload it again."
+        ) from None
+    except (
+        PDFSyntaxError,
+        PSException,
+        ValueError,
+        KeyError,
+        TypeError,
+        AssertionError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+    ):
+        raise ExtractionError(
+            "unreadable", "The PDF is damaged and cannot be read. Export it again and retry."
+        ) from None
     except Exception as exc:  # pdfminer raises many private error types on damaged files
         if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
-            raise ExtractionError("encrypted", "The PDF is password-protected. Remove the password and upload it again.") from None
-        raise ExtractionError("unreadable", "The PDF is damaged and cannot be read. Export it again and retry.") from None
+            raise ExtractionError(
+                "encrypted", "The PDF is password-protected. Remove the password and upload it again."
+            ) from None
+        raise ExtractionError(
+            "unreadable", "The PDF is damaged and cannot be read. Export it again and retry."
+        ) from None
 
 
 def _docx_text(data: bytes) -> str:

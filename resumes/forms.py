@@ -9,8 +9,12 @@ class ResumeUploadForm(forms.Form):
         label="Your resume",
         help_text="PDF, Word (.docx) or plain text, up to 5 MB.",
         error_messages={"empty": "The file is empty.", "required": "Choose a file to upload."},
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.txt,application/pdf,text/plain,"
-                                               "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".pdf,.docx,.txt,application/pdf,text/plain,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+        ),
     )
 
     def clean_file(self):  # type: ignore[no-untyped-def]

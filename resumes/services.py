@@ -106,10 +106,13 @@ def resume_process(*, resume_id: int) -> dict[str, float] | None:
     resume.text = text
     resume.save(update_fields=["text", "updated_at"])
 
-    from search.services import recommendations_refresh  # the search side's public service
+    from search.services import NoPostingsIndexed, recommendations_refresh  # the search side's public service
 
     try:
         result = recommendations_refresh(resume=resume)
+    except NoPostingsIndexed:
+        _fail(resume, "no_postings", "There are no job postings to match against yet. Please try again later.")
+        return None
     except Exception:
         log.exception("matching failed for resume %s", resume.pk)
         _fail(resume, "matching_failed", "Matching is unavailable right now. We will retry; please check back soon.")

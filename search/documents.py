@@ -22,5 +22,14 @@ def posting_keyword_text(p: JobPosting) -> str:
     return "\n".join([p.title, p.company, " ".join(p.job_functions), " ".join(p.industries), p.description])
 
 
-INDEX_FIELDS = ("id", "content_hash", "source", "external_id", "title", "company", "description",
-                "industries", "job_functions")
+INDEX_FIELDS = (
+    "id",
+    "content_hash",
+    "source",
+    "external_id",
+    "title",
+    "company",
+    "description",
+    "industries",
+    "job_functions",
+)

@@ -121,8 +121,15 @@ def _open_table(folder: Path, name: str, *, required: bool = True) -> TextIO | N
 
 # --- LinkedIn 2023 folder layout -------------------------------------------------------
 
-_WORK_TYPES = {"FULL_TIME": "Full-time", "PART_TIME": "Part-time", "CONTRACT": "Contract",
-               "TEMPORARY": "Temporary", "INTERNSHIP": "Internship", "VOLUNTEER": "Volunteer", "OTHER": "Other"}
+_WORK_TYPES = {
+    "FULL_TIME": "Full-time",
+    "PART_TIME": "Part-time",
+    "CONTRACT": "Contract",
+    "TEMPORARY": "Temporary",
+    "INTERNSHIP": "Internship",
+    "VOLUNTEER": "Volunteer",
+    "OTHER": "Other",
+}
 
 
 def _lookup_table(folder: Path, name: str, key: str, value: str) -> dict[str, str]:

@@ -43,8 +43,15 @@ class JobPosting(models.Model):
         return f"{self.title} [{self.source}:{self.external_id}]"
 
     INDEXED_FIELDS = (
-        "title", "company", "location", "description", "industries", "job_functions",
-        "work_type", "experience_level", "remote",
+        "title",
+        "company",
+        "location",
+        "description",
+        "industries",
+        "job_functions",
+        "work_type",
+        "experience_level",
+        "remote",
     )
 
     def compute_content_hash(self) -> str:
@@ -61,11 +68,19 @@ class JobPosting(models.Model):
             return ""
         lo, hi = self.salary_min, self.salary_max
         fmt = "{:,.2f}" if max(lo or 0, hi or 0) < 1000 else "{:,.0f}"
-        amount = fmt.format(lo) if lo == hi or hi is None else (
-            fmt.format(hi) if lo is None else f"{fmt.format(lo)} – {fmt.format(hi)}"
+        amount = (
+            fmt.format(lo)
+            if lo == hi or hi is None
+            else (fmt.format(hi) if lo is None else f"{fmt.format(lo)} – {fmt.format(hi)}")
         )
-        period = {"HOURLY": "hour", "YEARLY": "year", "MONTHLY": "month", "WEEKLY": "week",
-                  "BIWEEKLY": "two weeks", "ONCE": "one-off"}.get(self.salary_period.upper(), self.salary_period.lower())
+        period = {
+            "HOURLY": "hour",
+            "YEARLY": "year",
+            "MONTHLY": "month",
+            "WEEKLY": "week",
+            "BIWEEKLY": "two weeks",
+            "ONCE": "one-off",
+        }.get(self.salary_period.upper(), self.salary_period.lower())
         cur = f"{self.salary_currency} " if self.salary_currency else ""
         return f"{cur}{amount}" + (f" per {period}" if period and period != "one-off" else "")
 

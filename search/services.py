@@ -73,9 +73,7 @@ def postings_import(*, records: Iterable[PostingRecord | Rejected], batch_size: 
             continue
         existing = {
             (p.source, p.external_id): p
-            for p in JobPosting.objects.filter(
-                source__in={k[0] for k in good}, external_id__in={k[1] for k in good}
-            )
+            for p in JobPosting.objects.filter(source__in={k[0] for k in good}, external_id__in={k[1] for k in good})
         }
         to_create, to_update = [], []
         for key, rec in good.items():
@@ -153,8 +151,12 @@ def index_build(*, progress: bool = False, batch_size: int = 256, full: bool = F
             emb = embed_texts([posting_embedding_text(p) for p in postings])
             engine.vectors.upsert(
                 [
-                    IndexDoc(id=p.id, content_hash=p.content_hash, vector=emb[i],
-                             payload={"source": p.source, "external_id": p.external_id})
+                    IndexDoc(
+                        id=p.id,
+                        content_hash=p.content_hash,
+                        vector=emb[i],
+                        payload={"source": p.source, "external_id": p.external_id},
+                    )
                     for i, p in enumerate(postings)
                 ]
             )
@@ -181,7 +183,9 @@ def index_build(*, progress: bool = False, batch_size: int = 256, full: bool = F
         for start in range(0, len(stale), 5000):
             ids = stale[start : start + 5000]
             postings = JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS)
-            bm25.upsert([IndexDoc(id=p.id, content_hash=p.content_hash, text=posting_keyword_text(p)) for p in postings])
+            bm25.upsert(
+                [IndexDoc(id=p.id, content_hash=p.content_hash, text=posting_keyword_text(p)) for p in postings]
+            )
             bar.update(len(ids))
     report.bm25_updated = len(stale)
     if stale or gone or not (bm25.path and (bm25.path / "tf.npz").exists()):
@@ -206,6 +210,10 @@ class RecommendResult:
     domain: str | None = None
 
 
+class NoPostingsIndexed(RuntimeError):
+    """Nothing to match against: postings were never imported or indexed."""
+
+
 @contextmanager
 def _timed(timings: StageTimings, stage: str) -> Iterator[None]:
     t0 = time.perf_counter()
@@ -221,6 +229,10 @@ def jobs_for_text(*, text: str, k: int = TOP_K, depth: int = RETRIEVAL_DEPTH) ->
     from .engine import get_engine
 
     engine = get_engine()
+    if len(engine.bm25) == 0:
+        raise NoPostingsIndexed(
+            "No job postings are indexed yet. Run `manage.py import_jobs` and `manage.py build_index`."
+        )
     timings = StageTimings()
     with _timed(timings, "embed"):
         query_vec = embed_documents([text])[0]
@@ -253,10 +265,16 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     result = jobs_for_text(text=resume.text, k=k)
     rows = [
         Recommendation(
-            resume=resume, posting=item.posting, rank=rank, score=item.candidate.final_score,
-            bm25_score=item.candidate.bm25_score, bm25_rank=item.candidate.bm25_rank,
-            vector_score=item.candidate.vector_score, vector_rank=item.candidate.vector_rank,
-            fused_score=item.candidate.fused_score, domain_score=item.candidate.domain_score,
+            resume=resume,
+            posting=item.posting,
+            rank=rank,
+            score=item.candidate.final_score,
+            bm25_score=item.candidate.bm25_score,
+            bm25_rank=item.candidate.bm25_rank,
+            vector_score=item.candidate.vector_score,
+            vector_rank=item.candidate.vector_rank,
+            fused_score=item.candidate.fused_score,
+            domain_score=item.candidate.domain_score,
         )
         for rank, item in enumerate(result.items, start=1)
     ]

@@ -10,11 +10,15 @@ from tests.conftest import ROOT
 
 
 def _manage(args, env_extra, tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DATABASE_URL", "CELERY_", "QDRANT_", "DJANGO_", "JOBMATCH_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "CELERY_", "QDRANT_", "DJANGO_", "JOBMATCH_"))
+    }
     env.update(env_extra)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_embedded_default_migrates_into_its_data_dir_with_no_other_variables(tmp_path):
@@ -26,14 +30,19 @@ def test_the_embedded_default_migrates_into_its_data_dir_with_no_other_variables
 
 def test_two_data_dirs_do_not_share_state(tmp_path):
     for name in ("a", "b"):
-        assert _manage(["migrate", "--noinput", "-v", "0"], {"JOBMATCH_DATA_DIR": str(tmp_path / name)},
-                       tmp_path).returncode == 0
+        assert (
+            _manage(
+                ["migrate", "--noinput", "-v", "0"], {"JOBMATCH_DATA_DIR": str(tmp_path / name)}, tmp_path
+            ).returncode
+            == 0
+        )
     assert (tmp_path / "a" / "db.sqlite3").is_file() and (tmp_path / "b" / "db.sqlite3").is_file()
 
 
 def test_production_settings_fail_loudly_without_a_secret_key(tmp_path):
-    r = _manage(["check"], {"DJANGO_SETTINGS_MODULE": "jobmatch.settings.prod",
-                            "JOBMATCH_DATA_DIR": str(tmp_path)}, tmp_path)
+    r = _manage(
+        ["check"], {"DJANGO_SETTINGS_MODULE": "jobmatch.settings.prod", "JOBMATCH_DATA_DIR": str(tmp_path)}, tmp_path
+    )
     assert r.returncode != 0
     assert "Set the environment variable DJANGO_SECRET_KEY" in r.stderr
 

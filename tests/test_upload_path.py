@@ -21,10 +21,14 @@ def _upload(client, name, data, capture):
 
 
 def test_a_new_seeker_signs_up_uploads_a_pdf_and_sees_ten_postings(client, corpus, django_capture_on_commit_callbacks):
-    r = client.post(reverse("signup"), {"username": "nina", "password1": "correct horse 42 battery",
-                                        "password2": "correct horse 42 battery"})
+    r = client.post(
+        reverse("signup"),
+        {"username": "nina", "password1": "correct horse 42 battery", "password2": "correct horse 42 battery"},
+    )
     assert r.status_code == 302
-    r = _upload(client, "my resume.pdf", (FIXTURES / "it-27295996.pdf").read_bytes(), django_capture_on_commit_callbacks)
+    r = _upload(
+        client, "my resume.pdf", (FIXTURES / "it-27295996.pdf").read_bytes(), django_capture_on_commit_callbacks
+    )
     assert r.status_code == 302
     resume = Resume.objects.get(owner__username="nina")
     assert r["Location"] == reverse("resumes:detail", args=[resume.public_id])
@@ -47,8 +51,9 @@ def test_a_new_seeker_signs_up_uploads_a_pdf_and_sees_ten_postings(client, corpu
     assert [r.score for r in recs] == sorted((r.score for r in recs), reverse=True)
 
 
-def test_it_resume_gets_it_postings_and_chef_resume_gets_kitchen_postings(seeker_client, corpus,
-                                                                            django_capture_on_commit_callbacks):
+def test_it_resume_gets_it_postings_and_chef_resume_gets_kitchen_postings(
+    seeker_client, corpus, django_capture_on_commit_callbacks
+):
     def titles(fixture):
         _upload(seeker_client, fixture, (FIXTURES / fixture).read_bytes(), django_capture_on_commit_callbacks)
         resume = Resume.objects.latest("created_at")
@@ -60,7 +65,9 @@ def test_it_resume_gets_it_postings_and_chef_resume_gets_kitchen_postings(seeker
 
 
 def test_running_the_task_twice_stores_the_same_ten(seeker_client, corpus, django_capture_on_commit_callbacks):
-    _upload(seeker_client, "cv.pdf", (FIXTURES / "teacher-22408666.pdf").read_bytes(), django_capture_on_commit_callbacks)
+    _upload(
+        seeker_client, "cv.pdf", (FIXTURES / "teacher-22408666.pdf").read_bytes(), django_capture_on_commit_callbacks
+    )
     resume = Resume.objects.get()
     first = list(resume.recommendations.values_list("rank", "posting_id", "score"))
     process_resume.delay(resume.pk)
@@ -70,10 +77,15 @@ def test_running_the_task_twice_stores_the_same_ten(seeker_client, corpus, djang
     assert Recommendation.objects.filter(resume=resume).count() == 10
 
 
-def test_the_file_is_stored_outside_the_web_root_under_a_random_name(seeker_client, corpus,
-                                                                      django_capture_on_commit_callbacks):
-    _upload(seeker_client, "../../etc/passwd.pdf", (FIXTURES / "it-27295996.pdf").read_bytes(),
-            django_capture_on_commit_callbacks)
+def test_the_file_is_stored_outside_the_web_root_under_a_random_name(
+    seeker_client, corpus, django_capture_on_commit_callbacks
+):
+    _upload(
+        seeker_client,
+        "../../etc/passwd.pdf",
+        (FIXTURES / "it-27295996.pdf").read_bytes(),
+        django_capture_on_commit_callbacks,
+    )
     resume = Resume.objects.get()
     stored = settings.UPLOAD_DIR / resume.stored_name
     assert stored.is_file() and stored.read_bytes() == (FIXTURES / "it-27295996.pdf").read_bytes()
@@ -113,8 +125,10 @@ def test_a_file_over_five_megabytes_is_refused(seeker_client, corpus, django_cap
 
 
 def test_a_pdf_with_no_text_fails_with_its_reason_shown(seeker_client, corpus, django_capture_on_commit_callbacks):
-    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
     _upload(seeker_client, "scan.pdf", pdf, django_capture_on_commit_callbacks)
     resume = Resume.objects.get()
     assert resume.status == Resume.Status.FAILED and resume.failure_code == "no_text"
@@ -124,12 +138,20 @@ def test_a_pdf_with_no_text_fails_with_its_reason_shown(seeker_client, corpus, d
 
 
 def test_a_docx_and_a_text_resume_are_matched_too(seeker_client, corpus, django_capture_on_commit_callbacks):
-    _upload(seeker_client, "acc.docx", (FIXTURES / "01-Accountant.docx").read_bytes(), django_capture_on_commit_callbacks)
-    _upload(seeker_client, "cv.txt", "Registered nurse, ICU, ten years of patient care and triage.".encode("utf-16"),
-            django_capture_on_commit_callbacks)
+    _upload(
+        seeker_client, "acc.docx", (FIXTURES / "01-Accountant.docx").read_bytes(), django_capture_on_commit_callbacks
+    )
+    _upload(
+        seeker_client,
+        "cv.txt",
+        "Registered nurse, ICU, ten years of patient care and triage.".encode("utf-16"),
+        django_capture_on_commit_callbacks,
+    )
     assert [r.status for r in Resume.objects.order_by("created_at")] == ["done", "done"]
     assert {r.content_type for r in Resume.objects.all()} == {
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text/plain"}
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "text/plain",
+    }
     assert all(r.recommendations.count() == 10 for r in Resume.objects.all())
 
 
@@ -139,8 +161,10 @@ def test_another_seeker_cannot_see_the_resume_its_file_status_or_matches(
     client.force_login(seeker)
     _upload(client, "cv.pdf", (FIXTURES / "it-27295996.pdf").read_bytes(), django_capture_on_commit_callbacks)
     resume = Resume.objects.get()
-    urls = [reverse(n, args=[resume.public_id]) for n in
-            ("resumes:detail", "resumes:status", "resumes:file", "search:resume_matches")]
+    urls = [
+        reverse(n, args=[resume.public_id])
+        for n in ("resumes:detail", "resumes:status", "resumes:file", "search:resume_matches")
+    ]
     assert all(client.get(u).status_code == 200 for u in urls)
     client.force_login(other_seeker)
     assert [client.get(u).status_code for u in urls] == [404] * 4
@@ -149,8 +173,9 @@ def test_another_seeker_cannot_see_the_resume_its_file_status_or_matches(
     assert all(client.get(u).status_code == 302 for u in urls)  # to the login page
 
 
-def test_the_owner_downloads_the_original_file_under_its_display_name(seeker_client, corpus,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_owner_downloads_the_original_file_under_its_display_name(
+    seeker_client, corpus, django_capture_on_commit_callbacks
+):
     data = (FIXTURES / "it-27295996.pdf").read_bytes()
     _upload(seeker_client, "Nina CV.pdf", data, django_capture_on_commit_callbacks)
     r = seeker_client.get(reverse("resumes:file", args=[Resume.objects.get().public_id]))
@@ -172,8 +197,10 @@ def test_deleting_a_resume_removes_its_file_and_results(seeker_client, corpus, d
 def test_recommend_prints_one_json_line_per_resume(corpus, tmp_path, capsys):
     jsonl = tmp_path / "resumes.jsonl"
     jsonl.write_text(
-        json.dumps({"id": "r1", "text": (FIXTURES / "01-Accountant.docx").name + " accountant general ledger tax"}) + "\n"
-        + json.dumps({"id": 2, "text": "Line cook and sous chef, ten years in busy restaurant kitchens."}) + "\n"
+        json.dumps({"id": "r1", "text": (FIXTURES / "01-Accountant.docx").name + " accountant general ledger tax"})
+        + "\n"
+        + json.dumps({"id": 2, "text": "Line cook and sous chef, ten years in busy restaurant kitchens."})
+        + "\n"
     )
     call_command("recommend", "--resume", str(FIXTURES / "it-27295996.pdf"), "--resumes-jsonl", str(jsonl))
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
@@ -182,8 +209,9 @@ def test_recommend_prints_one_json_line_per_resume(corpus, tmp_path, capsys):
         assert len(line["jobs"]) == 10
         for job in line["jobs"]:
             assert set(job) == {"source", "external_id", "title", "score"}
-            assert JobPosting.objects.filter(source=job["source"], external_id=job["external_id"],
-                                             title=job["title"]).exists()
+            assert JobPosting.objects.filter(
+                source=job["source"], external_id=job["external_id"], title=job["title"]
+            ).exists()
         assert [j["score"] for j in line["jobs"]] == sorted((j["score"] for j in line["jobs"]), reverse=True)
 
     call_command("recommend", "--resumes-jsonl", str(jsonl), "--top", "3")
@@ -226,3 +254,21 @@ def test_a_second_index_build_touches_only_new_or_changed_postings(corpus, capsy
     assert (report.embedded, report.bm25_updated, report.vectors_removed) == (1, 1, 0)
     call_command("build_index", "--no-progress")
     assert "embedded 0, removed 0 vectors; BM25 updated 0, removed 0" in capsys.readouterr().out
+
+
+def test_with_no_postings_indexed_the_resume_fails_with_a_reason(
+    seeker_client, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from search.engine import reset_engine
+
+    reset_engine()
+    settings.INDEX_DIR = tmp_path / "empty-index"
+    try:
+        _upload(
+            seeker_client, "cv.pdf", (FIXTURES / "it-27295996.pdf").read_bytes(), django_capture_on_commit_callbacks
+        )
+        resume = Resume.objects.get()
+        assert (resume.status, resume.failure_code) == ("failed", "no_postings")
+        assert "no job postings to match against yet" in resume.failure_reason
+    finally:
+        reset_engine()

@@ -43,8 +43,11 @@ def redis_broker():
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={})
     _drop_connections()
     yield
-    celery_app.conf.update(broker_url=old["broker_url"], task_always_eager=old["task_always_eager"],
-                           broker_transport_options=old["broker_transport_options"])
+    celery_app.conf.update(
+        broker_url=old["broker_url"],
+        task_always_eager=old["task_always_eager"],
+        broker_transport_options=old["broker_transport_options"],
+    )
     _drop_connections()
 
 
@@ -71,9 +74,23 @@ def worker(corpus_committed, redis_broker):
     }
     log = open(settings.DATA_DIR / "worker.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "jobmatch", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "jobmatch",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     yield proc
     proc.send_signal(signal.SIGTERM)

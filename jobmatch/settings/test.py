@@ -7,8 +7,8 @@ import tempfile
 
 os.environ.setdefault("JOBMATCH_DATA_DIR", tempfile.mkdtemp(prefix="jobmatch-test-"))
 
-from .base import *  # noqa: E402,F403
-from .base import DATA_DIR, DATABASES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATA_DIR, DATABASES
 
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,9 +9,7 @@ from .types import Candidate, Hit
 RRF_K = 60  # Cormack et al. 2009; fuses ranks, not raw scores, so BM25 and cosine need no calibration
 
 
-def reciprocal_rank_fusion(
-    *, bm25: Sequence[Hit], vector: Sequence[Hit], k: int = RRF_K
-) -> list[Candidate]:
+def reciprocal_rank_fusion(*, bm25: Sequence[Hit], vector: Sequence[Hit], k: int = RRF_K) -> list[Candidate]:
     """Fuse two ranked lists: score = sum over lists of 1 / (k + rank), ranks from 1.
 
     Ties are broken by id so the order is deterministic (the task must be repeatable).

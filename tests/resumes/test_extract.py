@@ -26,8 +26,10 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-@pytest.mark.parametrize("name", ["it-27295996.pdf", "accountant-16237710.pdf", "chef-24673903.pdf",
-                                  "teacher-22408666.pdf", "01-Accountant.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    ["it-27295996.pdf", "accountant-16237710.pdf", "chef-24673903.pdf", "teacher-22408666.pdf", "01-Accountant.pdf"],
+)
 def test_real_pdfs_are_sniffed_and_read(name):
     data = (FIXTURES / name).read_bytes()
     assert sniff_content_type(data) == PDF
@@ -115,8 +117,10 @@ def test_a_truncated_pdf_fails_as_unreadable_or_no_text():
 
 def test_a_pdf_without_text_says_so():
     # A valid one-page PDF with no text objects, like a scan without OCR.
-    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
     with pytest.raises(ExtractionError) as err:
         extract_text(pdf, PDF)
     assert err.value.code == "no_text"

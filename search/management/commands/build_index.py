@@ -17,8 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, full: bool, batch_size: int, no_progress: bool, **options: object) -> None:
         try:
-            report = index_build(progress=not no_progress,
-                                 batch_size=batch_size, full=full)
+            report = index_build(progress=not no_progress, batch_size=batch_size, full=full)
         except VectorStoreBusy as exc:
             raise CommandError(str(exc)) from None
         finally:

@@ -14,13 +14,16 @@ class Command(BaseCommand):
     help = "Import job postings (create or update by source + external id); bad rows are skipped and reported."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help="a linkedin-2023 folder, or a JSON-lines file (.jsonl or .jsonl.gz)")
+        parser.add_argument(
+            "path", type=Path, help="a linkedin-2023 folder, or a JSON-lines file (.jsonl or .jsonl.gz)"
+        )
         parser.add_argument("--format", required=True, choices=sorted(READERS))
         parser.add_argument("--source", help="source name for jsonl rows that carry none")
         parser.add_argument("--limit", type=int, help="read only the first N rows")
 
-    def handle(self, *args: object, path: Path, format: str, source: str | None, limit: int | None,
-               **options: object) -> None:
+    def handle(
+        self, *args: object, path: Path, format: str, source: str | None, limit: int | None, **options: object
+    ) -> None:
         if not path.exists():
             raise CommandError(f"{path} does not exist")
         reader = READERS[format]

@@ -24,16 +24,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--resumes", type=Path,
+            "--resumes",
+            type=Path,
             default=settings.SHARED_DATA_DIR / "kaggle-resume-dataset" / "resumes_train.parquet",
         )
-        parser.add_argument("--ship", action="store_true",
-                            help="write to search/artifacts/domain (the model committed with the repository)")
+        parser.add_argument(
+            "--ship",
+            action="store_true",
+            help="write to search/artifacts/domain (the model committed with the repository)",
+        )
         parser.add_argument("--folds", type=int, default=5)
         parser.add_argument("--limit", type=int, help="train on the first N resumes only (smoke runs)")
 
-    def handle(self, *args: object, resumes: Path, ship: bool, folds: int, limit: int | None,
-               **options: object) -> None:
+    def handle(
+        self, *args: object, resumes: Path, ship: bool, folds: int, limit: int | None, **options: object
+    ) -> None:
         import pyarrow.parquet as pq
 
         from search.embeddings import embed_documents
@@ -53,15 +58,22 @@ class Command(BaseCommand):
         # Each fold trains as the shipped model does (both views of its training resumes)
         # and is scored on the held-out resumes with and without their first line.
         cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
-        pred = {"with_first_line": np.empty(len(labels), dtype=object),
-                "without_first_line": np.empty(len(labels), dtype=object)}
+        pred = {
+            "with_first_line": np.empty(len(labels), dtype=object),
+            "without_first_line": np.empty(len(labels), dtype=object),
+        }
         for train, test in cv.split(x_full, labels):
-            fold = DomainClassifier().fit(np.vstack([x_full[train], x_body[train]]),
-                                          np.concatenate([labels[train], labels[train]]))
+            fold = DomainClassifier().fit(
+                np.vstack([x_full[train], x_body[train]]), np.concatenate([labels[train], labels[train]])
+            )
             pred["with_first_line"][test] = fold.predict(x_full[test])
             pred["without_first_line"][test] = fold.predict(x_body[test])
-        metrics: dict[str, object] = {"data": str(resumes.name), "n": len(texts), "folds": folds,
-                                      "features": "all-MiniLM-L6-v2, mean of 180-word chunks"}
+        metrics: dict[str, object] = {
+            "data": str(resumes.name),
+            "n": len(texts),
+            "folds": folds,
+            "features": "all-MiniLM-L6-v2, mean of 180-word chunks",
+        }
         for name, p in pred.items():
             acc = float(np.mean(p == labels))
             metrics[f"cv_accuracy_{name}"] = round(acc, 4)

@@ -1,0 +1,46 @@
+"""Runs the worker's matching code over resume files; prints per-stage timings and peak RSS as JSON.
+
+A separate process so its peak memory is the worker's alone (models, indexes, one resume at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main(paths: list[str]) -> None:
+    import django
+
+    django.setup()
+    from resumes.extract import extract_text, sniff_content_type
+    from search.embeddings import get_model
+    from search.engine import get_engine, reset_engine
+    from search.services import jobs_for_text
+
+    t0 = time.perf_counter()
+    get_engine()
+    get_model()
+    startup = time.perf_counter() - t0
+    jobs_for_text(text="warm up the caches with one query")
+    timings = []
+    for path in paths:
+        data = Path(path).read_bytes()
+        t = time.perf_counter()
+        text = extract_text(data, sniff_content_type(data))
+        extract_ms = (time.perf_counter() - t) * 1000
+        result = jobs_for_text(text=text)
+        assert len(result.items) == 10, path
+        timings.append({"extract": extract_ms, **result.timings.ms})
+    reset_engine()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    print(json.dumps({"timings": timings, "startup_s": round(startup, 1), "max_rss_mb": round(rss_mb)}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
