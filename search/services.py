@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 
@@ -121,7 +122,7 @@ def _progress(total: int, desc: str, enabled: bool):  # type: ignore[no-untyped-
     return tqdm(total=total, desc=desc, unit="posting", disable=not enabled, dynamic_ncols=True)
 
 
-def index_build(*, progress: bool = False, batch_size: int = 256, full: bool = False) -> IndexReport:
+def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = False) -> IndexReport:
     """Bring the vector and BM25 indexes in line with the active postings.
 
     Only postings whose content hash differs from the indexed one are embedded again
@@ -144,22 +145,31 @@ def index_build(*, progress: bool = False, batch_size: int = 256, full: bool = F
     engine.vectors.delete(gone)
     report.vectors_removed = len(gone)
     stale = sorted(i for i, h in active.items() if full or have.get(i) != h or (engine.domain and i in unclassified))
-    with _progress(len(stale), "embedding", progress) as bar:
+    # Qdrant upserts run in one background thread while the next batch is embedded
+    # (torch releases the GIL); at most one upsert is in flight, so memory stays bounded.
+    pending: Future[None] | None = None
+    with _progress(len(stale), "embedding", progress) as bar, ThreadPoolExecutor(max_workers=1) as upserter:
         for start in range(0, len(stale), batch_size):
             ids = stale[start : start + batch_size]
             postings = list(JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS))
-            emb = embed_texts([posting_embedding_text(p) for p in postings])
-            engine.vectors.upsert(
-                [
-                    IndexDoc(
-                        id=p.id,
-                        content_hash=p.content_hash,
-                        vector=emb[i],
-                        payload={"source": p.source, "external_id": p.external_id},
-                    )
-                    for i, p in enumerate(postings)
-                ]
-            )
+            texts = [posting_embedding_text(p) for p in postings]
+            unique = list(dict.fromkeys(texts))  # reposted jobs share a text: embed it once
+            t1 = time.perf_counter()
+            by_text = dict(zip(unique, embed_texts(unique, batch_size=64), strict=True))
+            emb = np.stack([by_text[t] for t in texts])
+            report.seconds["embed"] = report.seconds.get("embed", 0.0) + time.perf_counter() - t1
+            docs = [
+                IndexDoc(
+                    id=p.id,
+                    content_hash=p.content_hash,
+                    vector=emb[i],
+                    payload={"source": p.source, "external_id": p.external_id},
+                )
+                for i, p in enumerate(postings)
+            ]
+            if pending is not None:
+                pending.result()
+            pending = upserter.submit(engine.vectors.upsert, docs)
             if engine.domain is not None:
                 probs = engine.domain.estimator.predict_proba(emb)
                 classes = engine.domain.classes
@@ -169,6 +179,8 @@ def index_build(*, progress: bool = False, batch_size: int = 256, full: bool = F
                 JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"])
             report.embedded += len(postings)
             bar.update(len(postings))
+        if pending is not None:
+            pending.result()
     report.seconds["vectors"] = time.perf_counter() - t0
 
     # BM25
