@@ -169,7 +169,24 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+# UTF-8 read as Windows-1252 somewhere upstream (common in resume-builder PDFs).
+_MOJIBAKE = {
+    "ï¼\u200b": "-",
+    "ï¼": "-",
+    "â—\u200b": "•",
+    "â—": "•",
+    "â€™": "'",
+    "â€œ": '"',
+    "â€\u009d": '"',
+    "â€“": "–",
+    "â€”": "—",
+    "Â ": " ",
+}
+
+
 def normalize_text(text: str) -> str:
+    for bad, good in _MOJIBAKE.items():
+        text = text.replace(bad, good)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]

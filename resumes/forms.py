@@ -25,3 +25,36 @@ class ResumeUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("The file is empty.", code="empty")
         return upload
+
+
+class ProfileForm(forms.Form):
+    """The seeker's corrections: one title or skill per line."""
+
+    titles = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Job titles you have held, one per line."
+    )
+    skills = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), required=False,
+        help_text="One skill per line. Remove what is wrong, add what is missing.",
+    )
+    location = forms.CharField(max_length=120, required=False)
+    years_experience = forms.DecimalField(
+        label="Years of experience", min_value=0, max_value=70, decimal_places=1, required=False
+    )
+
+    @staticmethod
+    def initial_from(profile: dict | None) -> dict:  # type: ignore[type-arg]
+        profile = profile or {}
+        skills = list(dict.fromkeys(s.get("canonical") or s.get("name") for s in profile.get("skills") or []))
+        return {
+            "titles": "\n".join(profile.get("titles") or []),
+            "skills": "\n".join(s for s in skills if s),
+            "location": profile.get("location") or "",
+            "years_experience": profile.get("years_experience"),
+        }
+
+    def clean_titles(self) -> list[str]:
+        return [t.strip()[:120] for t in self.cleaned_data["titles"].splitlines() if t.strip()]
+
+    def clean_skills(self) -> list[str]:
+        return [s.strip()[:80] for s in self.cleaned_data["skills"].splitlines() if s.strip()]

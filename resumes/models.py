@@ -26,6 +26,10 @@ class Resume(models.Model):
     failure_code = models.CharField(max_length=30, blank=True)
     failure_reason = models.TextField(blank=True)
     text = models.TextField(blank=True)
+    # What resume understanding read (resumes.understanding.pipeline.Profile as a dict),
+    # or the seeker's corrected version once they edited it.
+    profile = models.JSONField(null=True, blank=True)
+    profile_edited_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -39,3 +43,9 @@ class Resume(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def profile_skills(self) -> list[str]:
+        """Canonical skills of the profile, each once, in reading order."""
+        skills = (self.profile or {}).get("skills") or []
+        return list(dict.fromkeys(s.get("canonical") or s.get("name") for s in skills if s))

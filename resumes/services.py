@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -104,7 +105,11 @@ def resume_process(*, resume_id: int) -> dict[str, float] | None:
         return None
     timings["extract"] = (time.perf_counter() - t0) * 1000
     resume.text = text
-    resume.save(update_fields=["text", "updated_at"])
+    if resume.profile_edited_at is None:  # a seeker's corrections are never overwritten
+        t0 = time.perf_counter()
+        resume.profile = profile_read(text=text)
+        timings["understand"] = (time.perf_counter() - t0) * 1000
+    resume.save(update_fields=["text", "profile", "updated_at"])
 
     from search.services import NoPostingsIndexed, recommendations_refresh  # the search side's public service
 
@@ -122,6 +127,53 @@ def resume_process(*, resume_id: int) -> dict[str, float] | None:
     resume.processed_at = timezone.now()
     resume.save(update_fields=["status", "processed_at", "updated_at"])
     return timings
+
+
+def profile_read(*, text: str) -> dict[str, Any] | None:
+    """The structured profile of a resume text; None (and a log line) if understanding fails."""
+    from .understanding.pipeline import understand
+
+    try:
+        return understand(text).to_dict()
+    except Exception:  # matching can go on from the raw text
+        log.exception("resume understanding failed")
+        return None
+
+
+PROFILE_LIST_LIMIT = 100
+
+
+def profile_update(
+    *, resume: Resume, titles: list[str], skills: list[str], location: str, years_experience: float | None
+) -> Resume:
+    """Store the seeker's corrections and match again with them."""
+    from .understanding.vocabulary import canonical_skill, occupation_for_title
+
+    profile = dict(resume.profile or {})
+    old_skills = {s["canonical"].lower(): s for s in profile.get("skills") or []}
+    new_skills = []
+    for name in dict.fromkeys(s.strip() for s in skills if s.strip()):
+        canonical = canonical_skill(name) or name
+        new_skills.append(
+            old_skills.get(canonical.lower()) or {"name": name, "canonical": canonical, "start": None, "end": None}
+        )
+    profile["skills"] = new_skills[:PROFILE_LIST_LIMIT]
+    profile["titles"] = list(dict.fromkeys(t.strip() for t in titles if t.strip()))[:PROFILE_LIST_LIMIT]
+    occupations = []
+    for t in profile["titles"]:
+        occ = occupation_for_title(t)
+        if occ and occ.code not in {o["code"] for o in occupations}:
+            occupations.append({"code": occ.code, "title": occ.title})
+    profile["occupations"] = occupations
+    profile["location"] = location.strip() or None
+    profile["years_experience"] = years_experience
+    with transaction.atomic():
+        resume.profile = profile
+        resume.profile_edited_at = timezone.now()
+        resume.status = Resume.Status.PENDING
+        resume.save(update_fields=["profile", "profile_edited_at", "status", "updated_at"])
+        transaction.on_commit(lambda: _send_process(resume.pk))
+    return resume
 
 
 def resume_delete(*, resume: Resume) -> None:

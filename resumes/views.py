@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import storage
-from .forms import ResumeUploadForm
+from .forms import ProfileForm, ResumeUploadForm
 from .selectors import resume_get_for_owner, resumes_for_owner
-from .services import UploadRejected, resume_delete, resume_submit
+from .services import UploadRejected, profile_update, resume_delete, resume_submit
 
 
 @require_GET
@@ -91,3 +91,22 @@ def resume_remove(request: HttpRequest, public_id: str) -> HttpResponse:
     resume_delete(resume=resume)
     messages.success(request, "The resume and everything derived from it were deleted.")
     return redirect("resumes:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_from(resume.profile))
+    if request.method == "POST" and form.is_valid():
+        years = form.cleaned_data["years_experience"]
+        profile_update(
+            resume=resume,
+            titles=form.cleaned_data["titles"],
+            skills=form.cleaned_data["skills"],
+            location=form.cleaned_data["location"],
+            years_experience=float(years) if years is not None else None,
+        )
+        messages.success(request, "Profile saved. Your matches are being updated.")
+        return redirect("resumes:detail", public_id=resume.public_id)
+    return render(request, "resumes/profile.html", {"resume": resume, "form": form})

@@ -272,9 +272,20 @@ def jobs_for_text(*, text: str, k: int = TOP_K, depth: int = RETRIEVAL_DEPTH) ->
     return RecommendResult([RankedPosting(postings[c.id], c) for c in ranked], timings, domain)
 
 
+def resume_query_text(*, resume: Resume) -> str:
+    """The resume as retrieval reads it: its text plus the profile's canonical skills and titles,
+    so a corrected profile changes what is found and synonyms meet the postings' wording."""
+    profile = resume.profile or {}
+    terms = [s.get("canonical") or s.get("name") or "" for s in profile.get("skills") or []]
+    terms += profile.get("titles") or []
+    terms += [o.get("title", "") for o in profile.get("occupations") or []]
+    extra = "\n".join(dict.fromkeys(t for t in terms if t))
+    return f"{resume.text}\n{extra}" if extra else resume.text
+
+
 def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResult:
     """Replace the resume's stored top-k with a fresh ranking. Running it twice stores the same rows."""
-    result = jobs_for_text(text=resume.text, k=k)
+    result = jobs_for_text(text=resume_query_text(resume=resume), k=k)
     rows = [
         Recommendation(
             resume=resume,

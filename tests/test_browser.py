@@ -63,6 +63,20 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     assert "Found by" in first
     page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
 
+    # The profile read from the resume is shown, and the seeker corrects it.
+    assert "What we read" in page.locator("#profile").inner_text()
+    page.get_by_role("link", name="Correct your profile").click()
+    page.fill("#id_titles", "Network Administrator")
+    page.fill("#id_skills", "Cisco\nJS\nfirewalls")
+    page.fill("#id_location", "Minneapolis, MN")
+    page.fill("#id_years_experience", "18")
+    page.get_by_role("button", name="Save and match again").click()
+    page.wait_for_selector("li.match >> nth=9")
+    profile = page.locator("#profile").inner_text()
+    assert "corrected by you" in profile
+    assert "Network Administrator" in profile and "JavaScript" in profile and "Minneapolis, MN" in profile
+    assert page.locator("li.match").count() == 10
+
     # A file that is not a resume is refused on the page with a message.
     bad = tmp_path / "photo.pdf"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)

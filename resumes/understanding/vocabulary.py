@@ -1,0 +1,203 @@
+"""Shared vocabularies: canonical skills (O*NET technology skills + ESCO) and O*NET job titles.
+
+Resumes and postings are read against the same vocabularies so both sides speak one
+language. The files in resumes/artifacts/ are built by `manage.py build_vocabulary`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+# Spellings no source lists but resumes use; canonical names follow O*NET where it has one.
+MANUAL_SYNONYMS = {
+    "js": "JavaScript",
+    "javascript": "JavaScript",
+    "java script": "JavaScript",
+    "ecmascript": "JavaScript",
+    "ts": "TypeScript",
+    "typescript": "TypeScript",
+    "node": "Node.js",
+    "nodejs": "Node.js",
+    "node.js": "Node.js",
+    "react": "React",
+    "reactjs": "React",
+    "react.js": "React",
+    "angularjs": "AngularJS",
+    "vue": "Vue.js",
+    "py": "Python",
+    "python": "Python",
+    "golang": "Go",
+    "c#": "C#",
+    "c++": "C++",
+    "cpp": "C++",
+    "postgres": "PostgreSQL",
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "mongodb": "MongoDB",
+    "mongo": "MongoDB",
+    "k8s": "Kubernetes",
+    "kubernetes": "Kubernetes",
+    "docker": "Docker",
+    "aws": "Amazon Web Services AWS",
+    "gcp": "Google Cloud Platform",
+    "azure": "Microsoft Azure",
+    "ms excel": "Microsoft Excel",
+    "excel": "Microsoft Excel",
+    "ms word": "Microsoft Word",
+    "ms office": "Microsoft Office",
+    "ms outlook": "Microsoft Outlook",
+    "powerpoint": "Microsoft PowerPoint",
+    "ms powerpoint": "Microsoft PowerPoint",
+    "quickbooks": "Intuit QuickBooks",
+    "sql": "Structured query language SQL",
+    "html5": "Hypertext markup language HTML",
+    "html": "Hypertext markup language HTML",
+    "css": "Cascading style sheets CSS",
+    "ml": "Machine learning",
+    "machine learning": "Machine learning",
+    "nlp": "Natural language processing",
+    "git": "Git",
+    "github": "GitHub",
+    "jira": "Atlassian JIRA",
+    "tableau": "Tableau",
+    "power bi": "Microsoft Power BI",
+    "sap": "SAP",
+    "c": "C",
+    "r": "R",
+    "ui": "User interface design",
+    "ux": "User experience design",
+    "selenium": "Selenium",
+    "linux": "Linux",
+    "unix": "UNIX",
+    "oracle": "Oracle Database",
+    "php": "PHP",
+    "manual testing": "Software testing",
+    "testing": "Software testing",
+    "database": "Database management",
+    "data structures": "Data structures",
+    "ms sql": "Microsoft SQL Server",
+    "sql server": "Microsoft SQL Server",
+    "salesforce": "Salesforce software",
+    "photoshop": "Adobe Photoshop",
+    "autocad": "Autodesk AutoCAD",
+}
+
+_SENIORITY = {
+    "senior",
+    "sr",
+    "junior",
+    "jr",
+    "lead",
+    "principal",
+    "chief",
+    "head",
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "entry",
+    "level",
+    "trainee",
+    "associate",
+    "staff",
+    "intern",
+    "assistant",
+}
+_PUNCT = re.compile(r"[^\w+#./ ]+")
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().strip()
+
+
+def normalize_label(text: str) -> str:
+    """How a skill label is compared: case and spacing folded, outer punctuation dropped."""
+    return " ".join(_PUNCT.sub(" ", _fold(text)).split()).strip("./ ")
+
+
+def normalize_title(text: str) -> str:
+    text = re.sub(r"\(.*?\)", " ", _fold(text))
+    return " ".join(_PUNCT.sub(" ", text).replace("/", " ").split()).strip("./ ")
+
+
+@lru_cache(maxsize=1)
+def _skills_file() -> dict[str, Any]:
+    return json.loads(gzip.decompress((ARTIFACTS / "skills.json.gz").read_bytes()))  # type: ignore[no-any-return]
+
+
+def skills_vocabulary() -> dict[str, str]:
+    """Normalised surface label -> canonical skill name."""
+    return _skills_file()["labels"]  # type: ignore[no-any-return]
+
+
+def exact_case_labels() -> frozenset[str]:
+    """Acronyms that count only in capitals ("SQL", "TAX" is not a skill)."""
+    return frozenset(_skills_file()["exact"])
+
+
+def canonical_skill(text: str) -> str | None:
+    return skills_vocabulary().get(normalize_label(text))
+
+
+@lru_cache(maxsize=1)
+def _titles() -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
+    data = json.loads(gzip.decompress((ARTIFACTS / "titles.json.gz").read_bytes()))
+    by_head: dict[str, list[str]] = {}
+    for title in data["titles"]:
+        words = title.split()
+        if words:
+            by_head.setdefault(words[-1], []).append(title)
+    return data["occupations"], data["titles"], by_head
+
+
+@dataclass(frozen=True)
+class Occupation:
+    code: str
+    title: str
+
+
+def occupation_for_title(title: str) -> Occupation | None:
+    """Map a job title to an O*NET occupation through the alternate titles.
+
+    Exact match first (with and without seniority words); else the alternate title
+    sharing the head noun with the largest word overlap.
+    """
+    occupations, titles, by_head = _titles()
+    norm = normalize_title(title)
+    if not norm:
+        return None
+    core = " ".join(w for w in norm.split() if w not in _SENIORITY) or norm
+    for key in (norm, core):
+        if key in titles:
+            code = titles[key]
+            return Occupation(code, occupations.get(code, key))
+    words = core.split()
+    best, best_score = None, 0.0
+    for candidate in by_head.get(words[-1], []):
+        cw = set(candidate.split())
+        score = len(cw & set(words)) / len(cw | set(words))
+        if score > best_score:
+            best, best_score = candidate, score
+    if best is None or best_score < 0.5:
+        return None
+    code = titles[best]
+    return Occupation(code, occupations.get(code, best))
+
+
+def is_known_title(text: str, *, loose: bool = False) -> bool:
+    """Whether text is an O*NET title; `loose` also accepts any short phrase ending in a title's head noun."""
+    _, titles, by_head = _titles()
+    norm = normalize_title(text)
+    if norm in titles or " ".join(w for w in norm.split() if w not in _SENIORITY) in titles:
+        return True
+    words = norm.split()
+    return loose and 2 <= len(words) <= 6 and words[-1] in by_head and len(by_head[words[-1]]) >= 5

@@ -1,0 +1,129 @@
+"""Resume understanding on real fixture resumes and on crafted text."""
+
+import datetime as dt
+
+import pytest
+
+from resumes.extract import extract_text, sniff_content_type
+from resumes.understanding.dates import years_of_experience
+from resumes.understanding.pipeline import understand
+from resumes.understanding.sections import find_sections
+from resumes.understanding.vocabulary import canonical_skill, occupation_for_title
+from tests.conftest import FIXTURES
+
+
+def _read(name):
+    data = (FIXTURES / name).read_bytes()
+    return extract_text(data, sniff_content_type(data))
+
+
+@pytest.mark.parametrize("name", ["02-Desktop_Support.docx", "02-Desktop_Support.pdf"])
+def test_the_desktop_support_resume_reads_as_a_person_reads_it(name):
+    p = understand(_read(name))
+    assert p.name == "Ebony Moore"
+    assert p.email == "emoore@email.com"
+    assert p.phone == "873-555-0156"
+    assert p.location == "Little Rock, AR"
+    assert "Desktop Support Technician" in p.titles
+    assert {"code": "15-1232.00", "title": "Computer User Support Specialists"} in p.occupations
+    assert "Meyer Tech Inc" in p.companies
+    assert [(e.degree, e.institution) for e in p.education] == [
+        ("M.S.", "Waldorf College"),
+        ("B.S.", "Haverford University"),
+    ]
+    assert "customer service" in p.canonical_skills
+    assert set(p.sections) >= {"summary", "experience", "education", "skills"}
+    assert p.years_experience is not None and 10 < p.years_experience < 30
+
+
+def test_pdf_and_docx_of_one_resume_give_the_same_profile():
+    a, b = understand(_read("01-Accountant.docx")), understand(_read("01-Accountant.pdf"))
+    assert (a.name, a.email, a.phone, a.location) == (b.name, b.email, b.phone, b.location)
+    assert a.titles == b.titles
+    assert set(a.canonical_skills) == set(b.canonical_skills)
+
+
+def test_an_anonymised_kaggle_resume_yields_its_degrees_and_institutions():
+    p = understand(_read("it-27295996.pdf"))
+    assert p.name is None  # the data set removed names
+    assert {(e.degree, e.institution, e.year) for e in p.education} >= {
+        ("Associate of Applied Science", "Hennepin Technical College", 2010)
+    }
+    assert "Structured query language SQL" in p.canonical_skills
+
+
+def test_skill_spans_point_at_the_text_they_name():
+    text = "Skills\nPython, JS, Javascript, k8s and MS Excel; also Postgres."
+    p = understand(text)
+    for s in p.skills:
+        assert text[s.start : s.end] == s.name
+    assert [s.canonical for s in p.skills] == [
+        "Python",
+        "JavaScript",
+        "JavaScript",
+        "Kubernetes",
+        "Microsoft Excel",
+        "PostgreSQL",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("surface", "canonical"),
+    [
+        ("JS", "JavaScript"),
+        ("javascript", "JavaScript"),
+        ("Excel", "Microsoft Excel"),
+        ("SQL", "Structured query language SQL"),
+        ("PowerPoint", "Microsoft PowerPoint"),
+        ("customer service", "customer service"),
+    ],
+)
+def test_synonyms_map_to_one_canonical_skill(surface, canonical):
+    assert canonical_skill(surface) == canonical
+
+
+def test_ordinary_words_are_not_taken_for_products():
+    p = understand("Summary\nI had access to every project and could meet any deadline in a word.")
+    assert not {"Microsoft Access", "Microsoft Project", "Google Meet", "Microsoft Word"} & set(p.canonical_skills)
+
+
+def test_job_titles_map_to_onet_occupations():
+    assert occupation_for_title("Senior Software Engineer").code == "15-1252.00"
+    assert occupation_for_title("Registered Nurse").code == "29-1141.00"
+    assert occupation_for_title("Sous Chef").code == "35-1011.00"
+    assert occupation_for_title("zzz qqq") is None
+
+
+TODAY = dt.date(2026, 11, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("Jan 2015 - Dec 2016", 2.0),
+        ("January 2015 – Present", 11.9),  # Present counts to today
+        ("03/2018 - 02/2020\n06/2019 - 05/2021", 3.2),  # overlap counted once: Mar 2018 - May 2021
+        ("2010 - 2012\n2011 to 2013", 4.0),  # bare years: Jan 2010 - Dec 2013
+        ("Sept 2020 to current", 6.2),
+        ("Mar 2019 - Mar 2019", 0.1),
+        ("Born 1990, no ranges here", None),
+        ("2030 - 2020", None),  # backwards: a misread, ignored
+    ],
+)
+def test_years_of_experience_from_date_ranges(text, years):
+    assert years_of_experience(text, today=TODAY) == years
+
+
+def test_sections_are_found_by_their_headers():
+    text = "Jane Doe\nPROFESSIONAL SUMMARY\nNurse.\nWork Experience:\nICU 2010-2020\nEducation\nBSN\nSkills\ntriage\n"
+    sections = find_sections(text)
+    assert list(sections) == ["summary", "experience", "education", "skills"]
+    start, end = sections["experience"]
+    assert text[start:end].startswith("Work Experience:") and "ICU" in text[start:end]
+
+
+def test_a_resume_without_sections_still_yields_a_profile():
+    p = understand("just some words about me, I like baking bread and fixing bikes since 2012 - 2015")
+    assert p.sections == {}
+    assert p.years_experience == 4.0
+    assert p.to_dict()["skills"] is not None
