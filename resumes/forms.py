@@ -34,7 +34,8 @@ class ProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Job titles you have held, one per line."
     )
     skills = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
         help_text="One skill per line. Remove what is wrong, add what is missing.",
     )
     location = forms.CharField(max_length=120, required=False)

@@ -19,7 +19,18 @@ def posting_embedding_text(p: JobPosting) -> str:
 
 
 def posting_keyword_text(p: JobPosting) -> str:
-    return "\n".join([p.title, p.company, " ".join(p.job_functions), " ".join(p.industries), p.description])
+    """Words BM25 reads: the posting's own, plus its canonical skills and occupation title."""
+    return "\n".join(
+        [
+            p.title,
+            p.company,
+            " ".join(p.job_functions),
+            " ".join(p.industries),
+            p.description,
+            " ".join(p.skills or []),
+            p.occupation_title,
+        ]
+    )
 
 
 INDEX_FIELDS = (

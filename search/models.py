@@ -32,6 +32,10 @@ class JobPosting(models.Model):
     # Written by indexing: the domain classifier's probabilities for this posting.
     domain = models.CharField(max_length=40, blank=True)
     domain_probs = models.JSONField(null=True, blank=True, editable=False)
+    # Written by indexing, in the resumes' vocabulary: canonical skills and the O*NET occupation.
+    skills = models.JSONField(default=list, blank=True, editable=False)
+    occupation_code = models.CharField(max_length=10, blank=True, editable=False)
+    occupation_title = models.CharField(max_length=150, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -138,9 +138,18 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
     report.postings = len(active)
     unclassified = set(JobPosting.objects.filter(active=True, domain_probs__isnull=True).values_list("id", flat=True))
 
+    # Skills and occupation, in the resumes' vocabulary, for postings new or changed
+    t0 = time.perf_counter()
+    have_vectors = engine.vectors.hashes()
+    # (postings indexed before this step existed have neither skills nor an occupation: read them too)
+    unread = set(JobPosting.objects.filter(active=True, occupation_code="", skills=[]).values_list("id", flat=True))
+    changed = sorted(i for i, h in active.items() if full or have_vectors.get(i) != h or i in unread)
+    postings_understand(ids=changed)
+    report.seconds["understand"] = time.perf_counter() - t0
+
     # Dense vectors
     t0 = time.perf_counter()
-    have = engine.vectors.hashes()
+    have = have_vectors
     gone = [i for i in have if i not in active]
     engine.vectors.delete(gone)
     report.vectors_removed = len(gone)
@@ -194,7 +203,7 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
     with _progress(len(stale), "keyword index", progress) as bar:
         for start in range(0, len(stale), 5000):
             ids = stale[start : start + 5000]
-            postings = JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS)
+            postings = JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS, "skills", "occupation_title")
             bm25.upsert(
                 [IndexDoc(id=p.id, content_hash=p.content_hash, text=posting_keyword_text(p)) for p in postings]
             )
@@ -204,6 +213,22 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
         bm25.save()
     report.seconds["bm25"] = time.perf_counter() - t0
     return report
+
+
+def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
+    """Read canonical skills (from title and description) and the O*NET occupation of postings."""
+    from resumes.understanding.pipeline import skills_in_texts
+    from resumes.understanding.vocabulary import occupation_for_title
+
+    for start in range(0, len(ids), batch_size):
+        postings = list(
+            JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only("id", "title", "description")
+        )
+        for p, skills in zip(postings, skills_in_texts([f"{p.title}\n{p.description}" for p in postings]), strict=True):
+            occ = occupation_for_title(p.title)
+            p.skills = skills[:50]
+            p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
+        JobPosting.objects.bulk_update(postings, ["skills", "occupation_code", "occupation_title"])
 
 
 # --- recommendations ----------------------------------------------------------------------

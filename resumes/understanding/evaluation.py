@@ -121,3 +121,18 @@ def evaluate(records: list[dict[str, Any]], understand: Callable[[str], Profile]
             report.skills_gold += 1
             report.skills_found += any(matches(f, item) for f in found)
     return report
+
+
+def merge(parts: list[Report]) -> Report:
+    out = Report()
+    for part in parts:
+        out.resumes += part.resumes
+        out.skills_found += part.skills_found
+        out.skills_gold += part.skills_gold
+        for name, c in part.fields.items():
+            o = out.fields[name]
+            o.tp_pred += c.tp_pred
+            o.n_pred += c.n_pred
+            o.tp_gold += c.tp_gold
+            o.n_gold += c.n_gold
+    return out

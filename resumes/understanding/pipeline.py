@@ -38,6 +38,8 @@ YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 PLACEHOLDER_ORGS = {"company name", "company", "city", "state", "name"}
 # Single words that are products only when capitalised as such ("Word", "Access").
 AMBIGUOUS = {"word", "access", "project", "outlook", "teams", "office", "visio", "go", "excel", "rest", "spark", "sage"}
+SHORT_WORDS = {"it", "us", "am", "or", "an", "as", "at", "be", "do", "go", "in", "is", "me", "my", "no", "of", "on",
+               "so", "to", "up", "we", "hr", "pa", "ok"}
 HEADER_CHARS = 600  # name, contacts and home town sit at the top
 
 
@@ -248,8 +250,24 @@ def _education(text: str, sections: dict[str, list[int]]) -> list[Education]:
     return entries[:6]
 
 
-def understand(text: str) -> Profile:
+_NO_MODEL = object()
+
+
+def _ner_fields(ner: Any, text: str) -> tuple[list[str], list[str]]:
+    doc = ner(text)
+    titles = [e.text.strip() for e in doc.ents if e.label_ == "TITLE" and len(e.text.split()) <= 8]
+    companies = [e.text.strip(" ,.-") for e in doc.ents if e.label_ == "COMPANY" and len(e.text.split()) <= 8]
+    return _unique(titles)[:10], _unique([c for c in companies if c.lower() not in PLACEHOLDER_ORGS])[:15]
+
+
+def understand(text: str, *, ner: Any = _NO_MODEL) -> Profile:
+    """Read a resume. `ner` is the project's trained title/company model (default: the shipped one;
+    None: rules and the general English model only)."""
+    from .ner import load_ner
+
     nlp, matcher = get_nlp()
+    if ner is _NO_MODEL:
+        ner = load_ner()
     doc = nlp(text)
     sections = find_sections(text)
     exp_text, _ = _section_text(text, sections, "experience")
@@ -258,7 +276,12 @@ def understand(text: str) -> Profile:
     phone = next(
         (m.group(0).strip() for m in PHONE.finditer(head) if 10 <= len(re.sub(r"\D", "", m.group(0))) <= 15), None
     )
-    titles = _titles(text, sections)
+    titles, companies = _titles(text, sections), _companies(doc, sections)
+    if ner is not None:
+        # The trained model reads titles and employers better than rules where it finds any.
+        ner_titles, ner_companies = _ner_fields(ner, text)
+        titles = ner_titles or titles
+        companies = ner_companies or companies
     occupations = []
     for t in titles:
         occ = occupation_for_title(t)
@@ -272,9 +295,30 @@ def understand(text: str) -> Profile:
         location=_location(doc, text),
         titles=titles,
         occupations=occupations,
-        companies=_companies(doc, sections),
+        companies=companies,
         education=_education(text, sections),
         skills=_skills(doc, matcher, sections),
         years_experience=years_of_experience(exp_text or text),
         sections=sections,
     )
+
+
+def skills_in_texts(texts: list[str]) -> list[list[str]]:
+    """Canonical skills named in each text (postings): the same vocabulary as resumes, no NER."""
+    from spacy.util import filter_spans
+
+    nlp, matcher = get_nlp()
+    vocab, exact = skills_vocabulary(), exact_case_labels()
+    out = []
+    for doc in nlp.tokenizer.pipe(texts, batch_size=256):
+        found = []
+        for span in filter_spans([doc[s:e] for _, s, e in matcher(doc)]):
+            key = normalize_label(span.text)
+            canonical = vocab.get(key)
+            if canonical is None or (len(key) < 3 and not (span.text.isupper() and key not in SHORT_WORDS)):
+                continue  # two letters count only as a capitalised acronym ("JS", "QA"), never "it" or "us"
+            if (key in AMBIGUOUS and not span.text[:1].isupper()) or (key in exact and not span.text.isupper()):
+                continue
+            found.append(canonical)
+        out.append(list(dict.fromkeys(found)))
+    return out

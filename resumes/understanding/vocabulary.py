@@ -165,7 +165,26 @@ class Occupation:
     title: str
 
 
+_TITLE_PARTS = re.compile(r"\s+[-–—|/]\s+|[,:;|]\s*|\s+\(|\)\s*")
+_TITLE_NOISE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|shift|full[- ]time|part[- ]time|remote|hybrid|on[- ]site|"
+                          r"prn|per diem|days?|nights?|weekends?|hiring|immediately|needed|now|urgent|temp|contract)\b",
+                          re.I)
+
+
 def occupation_for_title(title: str) -> Occupation | None:
+    """Map a job title to an O*NET occupation; posting titles are tried whole, then part by part
+    ("Shipping & Receiving Associate 2nd shift (Beaver Dam)" -> "Shipping & Receiving Associate")."""
+    occ = _occupation_for_phrase(title)
+    if occ is not None:
+        return occ
+    for part in _TITLE_PARTS.split(title):
+        part = _TITLE_NOISE.sub(" ", part)
+        if len(part.split()) >= 1 and (occ := _occupation_for_phrase(part)) is not None:
+            return occ
+    return None
+
+
+def _occupation_for_phrase(title: str) -> Occupation | None:
     """Map a job title to an O*NET occupation through the alternate titles.
 
     Exact match first (with and without seniority words); else the alternate title
