@@ -38,8 +38,32 @@ YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 PLACEHOLDER_ORGS = {"company name", "company", "city", "state", "name"}
 # Single words that are products only when capitalised as such ("Word", "Access").
 AMBIGUOUS = {"word", "access", "project", "outlook", "teams", "office", "visio", "go", "excel", "rest", "spark", "sage"}
-SHORT_WORDS = {"it", "us", "am", "or", "an", "as", "at", "be", "do", "go", "in", "is", "me", "my", "no", "of", "on",
-               "so", "to", "up", "we", "hr", "pa", "ok"}
+SHORT_WORDS = {
+    "it",
+    "us",
+    "am",
+    "or",
+    "an",
+    "as",
+    "at",
+    "be",
+    "do",
+    "go",
+    "in",
+    "is",
+    "me",
+    "my",
+    "no",
+    "of",
+    "on",
+    "so",
+    "to",
+    "up",
+    "we",
+    "hr",
+    "pa",
+    "ok",
+}
 HEADER_CHARS = 600  # name, contacts and home town sit at the top
 
 
@@ -176,11 +200,25 @@ def _location(doc: Any, text: str) -> str | None:
 _SEPARATORS = re.compile(r"\s+(?:at|@|-|–|—|\|)\s+|,\s+|\s+-$")
 
 
+_SMALL_WORDS = {"of", "and", "the", "in", "for", "to", "&", "a", "an", "at", "on", "with"}
+
+
+def _title_case(phrase: str) -> bool:
+    """Titles are written as names ("Director of Sales"), not as sentences ("oversee the vendor")."""
+    words = phrase.split()
+    return words[0][:1].isupper() and all(w[:1].isupper() or w.lower() in _SMALL_WORDS for w in words)
+
+
 def _title_in(line: str) -> str | None:
     line = line.strip(" •-–:\t")
     for part in _SEPARATORS.split(line):
         part = part.strip()
-        if 1 <= len(part.split()) <= 6 and not EMAIL.search(part) and is_known_title(part, loose=True):
+        if (
+            1 <= len(part.split()) <= 6
+            and not EMAIL.search(part)
+            and _title_case(part)
+            and is_known_title(part, loose=True)
+        ):
             return part.title() if part.isupper() else part
     return None
 
@@ -253,11 +291,29 @@ def _education(text: str, sections: dict[str, list[int]]) -> list[Education]:
 _NO_MODEL = object()
 
 
+def _short_line(text: str, start: int, end: int, max_words: int = 10) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return len(re.findall(r"\w+", text[line_start : line_end if line_end != -1 else None])) <= max_words
+
+
 def _ner_fields(ner: Any, text: str) -> tuple[list[str], list[str]]:
+    """Titles and employers the trained model finds, kept only where they look like one:
+    a few words, not a sentence, on a line of their own or nearly so."""
     doc = ner(text)
-    titles = [e.text.strip() for e in doc.ents if e.label_ == "TITLE" and len(e.text.split()) <= 8]
-    companies = [e.text.strip(" ,.-") for e in doc.ents if e.label_ == "COMPANY" and len(e.text.split()) <= 8]
-    return _unique(titles)[:10], _unique([c for c in companies if c.lower() not in PLACEHOLDER_ORGS])[:15]
+    titles, companies = [], []
+    for e in doc.ents:
+        value = e.text.strip(" ,.-•")
+        words = value.split()
+        if not 1 <= len(words) <= 6 or not value[:1].isupper() or "\n" in value:
+            continue
+        if not _short_line(text, e.start_char, e.end_char, max_words=12):
+            continue
+        if e.label_ == "TITLE":
+            titles.append(value)
+        elif e.label_ == "COMPANY" and value.lower() not in PLACEHOLDER_ORGS:
+            companies.append(value)
+    return _unique(titles), _unique(companies)
 
 
 def understand(text: str, *, ner: Any = _NO_MODEL) -> Profile:
@@ -278,10 +334,11 @@ def understand(text: str, *, ner: Any = _NO_MODEL) -> Profile:
     )
     titles, companies = _titles(text, sections), _companies(doc, sections)
     if ner is not None:
-        # The trained model reads titles and employers better than rules where it finds any.
+        # The trained model knows resume layouts the rules do not; the rules know the O*NET titles
+        # and the general model's organisations. Each catches what the other misses.
         ner_titles, ner_companies = _ner_fields(ner, text)
-        titles = ner_titles or titles
-        companies = ner_companies or companies
+        titles = _unique(ner_titles + titles)[:10]
+        companies = _unique(ner_companies + companies)[:15]
     occupations = []
     for t in titles:
         occ = occupation_for_title(t)

@@ -166,9 +166,11 @@ class Occupation:
 
 
 _TITLE_PARTS = re.compile(r"\s+[-–—|/]\s+|[,:;|]\s*|\s+\(|\)\s*")
-_TITLE_NOISE = re.compile(r"\b(?:\d+(?:st|nd|rd|th)?|shift|full[- ]time|part[- ]time|remote|hybrid|on[- ]site|"
-                          r"prn|per diem|days?|nights?|weekends?|hiring|immediately|needed|now|urgent|temp|contract)\b",
-                          re.I)
+_TITLE_NOISE = re.compile(
+    r"\b(?:\d+(?:st|nd|rd|th)?|shift|full[- ]time|part[- ]time|remote|hybrid|on[- ]site|"
+    r"prn|per diem|days?|nights?|weekends?|hiring|immediately|needed|now|urgent|temp|contract)\b",
+    re.I,
+)
 
 
 def occupation_for_title(title: str) -> Occupation | None:

@@ -1,0 +1,77 @@
+#!/usr/bin/env python
+"""Speed of resume understanding (after text extraction) over the Kaggle resumes.
+
+    python bench/understanding.py [--limit N] [--json]
+
+Prints p50 / p95 milliseconds per resume, resumes per second, and the same for
+two-page resumes alone (the issue's yardstick). A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = Path(os.environ.get("JOBMATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
+    import django
+
+    django.setup()
+    import pyarrow.parquet as pq
+
+    from resumes.understanding.ner import load_ner
+    from resumes.understanding.pipeline import get_nlp, understand
+
+    table = pq.read_table(SHARED / "kaggle-resume-dataset" / "resumes_train.parquet",
+                          columns=["Resume_str", "n_pages"]).to_pydict()
+    texts, pages = table["Resume_str"][: args.limit], table["n_pages"][: args.limit]
+    t0 = time.perf_counter()
+    get_nlp()
+    ner = load_ner()
+    load_s = time.perf_counter() - t0
+    understand(texts[0])
+    ms = []
+    t0 = time.perf_counter()
+    for text in texts:
+        t = time.perf_counter()
+        understand(text)
+        ms.append((time.perf_counter() - t) * 1000)
+    total = time.perf_counter() - t0
+    two = [m for m, p in zip(ms, pages, strict=True) if p == 2]
+    result = {
+        "resumes": len(ms), "resumes_per_s": round(len(ms) / total, 1), "p50_ms": round(pct(ms, 0.5), 1),
+        "p95_ms": round(pct(ms, 0.95), 1), "two_page_resumes": len(two),
+        "two_page_p50_ms": round(pct(two, 0.5), 1) if two else None,
+        "two_page_p95_ms": round(pct(two, 0.95), 1) if two else None,
+        "load_s": round(load_s, 1), "ner_model": ner is not None,
+    }
+    print(f"understood {result['resumes']} resumes at {result['resumes_per_s']} resumes/s "
+          f"(models loaded in {result['load_s']} s; trained NER: {'yes' if ner else 'no'})")
+    print(f"  all resumes        p50 {result['p50_ms']:7.1f} ms   p95 {result['p95_ms']:7.1f} ms")
+    if two:
+        print(f"  two-page resumes   p50 {result['two_page_p50_ms']:7.1f} ms   p95 {result['two_page_p95_ms']:7.1f} ms"
+              f"   ({len(two)} resumes)")
+    if args.json:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
