@@ -40,8 +40,9 @@ def main() -> None:
     from resumes.understanding.ner import load_ner
     from resumes.understanding.pipeline import get_nlp, understand
 
-    table = pq.read_table(SHARED / "kaggle-resume-dataset" / "resumes_train.parquet",
-                          columns=["Resume_str", "n_pages"]).to_pydict()
+    table = pq.read_table(
+        SHARED / "kaggle-resume-dataset" / "resumes_train.parquet", columns=["Resume_str", "n_pages"]
+    ).to_pydict()
     texts, pages = table["Resume_str"][: args.limit], table["n_pages"][: args.limit]
     t0 = time.perf_counter()
     get_nlp()
@@ -57,18 +58,26 @@ def main() -> None:
     total = time.perf_counter() - t0
     two = [m for m, p in zip(ms, pages, strict=True) if p == 2]
     result = {
-        "resumes": len(ms), "resumes_per_s": round(len(ms) / total, 1), "p50_ms": round(pct(ms, 0.5), 1),
-        "p95_ms": round(pct(ms, 0.95), 1), "two_page_resumes": len(two),
+        "resumes": len(ms),
+        "resumes_per_s": round(len(ms) / total, 1),
+        "p50_ms": round(pct(ms, 0.5), 1),
+        "p95_ms": round(pct(ms, 0.95), 1),
+        "two_page_resumes": len(two),
         "two_page_p50_ms": round(pct(two, 0.5), 1) if two else None,
         "two_page_p95_ms": round(pct(two, 0.95), 1) if two else None,
-        "load_s": round(load_s, 1), "ner_model": ner is not None,
+        "load_s": round(load_s, 1),
+        "ner_model": ner is not None,
     }
-    print(f"understood {result['resumes']} resumes at {result['resumes_per_s']} resumes/s "
-          f"(models loaded in {result['load_s']} s; trained NER: {'yes' if ner else 'no'})")
+    print(
+        f"understood {result['resumes']} resumes at {result['resumes_per_s']} resumes/s "
+        f"(models loaded in {result['load_s']} s; trained NER: {'yes' if ner else 'no'})"
+    )
     print(f"  all resumes        p50 {result['p50_ms']:7.1f} ms   p95 {result['p95_ms']:7.1f} ms")
     if two:
-        print(f"  two-page resumes   p50 {result['two_page_p50_ms']:7.1f} ms   p95 {result['two_page_p95_ms']:7.1f} ms"
-              f"   ({len(two)} resumes)")
+        print(
+            f"  two-page resumes   p50 {result['two_page_p50_ms']:7.1f} ms   p95 {result['two_page_p95_ms']:7.1f} ms"
+            f"   ({len(two)} resumes)"
+        )
     if args.json:
         print(json.dumps(result))
 

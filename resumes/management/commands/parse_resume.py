@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from resumes.extract import ExtractionError, extract_text, sniff_content_type
+from resumes.batch import read_resume_inputs
 from resumes.understanding.pipeline import understand
 
 
@@ -29,34 +28,6 @@ def profile_json(rid: Any, text: str) -> dict[str, Any]:
     }
 
 
-def _inputs(files: list[Path], jsonl: Path | None) -> Iterator[tuple[Any, str | None, dict[str, str] | None]]:
-    for path in files:
-        try:
-            data = path.read_bytes()
-            yield str(path), extract_text(data, sniff_content_type(data)), None
-        except ExtractionError as exc:
-            yield str(path), None, {"code": exc.code, "message": exc.message}
-        except OSError as exc:
-            yield str(path), None, {"code": "unreadable", "message": f"cannot read the file: {exc.strerror}"}
-    if jsonl is None:
-        return
-    with jsonl.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                yield n, None, {"code": "unreadable", "message": f"line {n} is not valid JSON"}
-                continue
-            text = obj.get("text") if isinstance(obj, dict) else None
-            rid = obj.get("id", n) if isinstance(obj, dict) else n
-            if not isinstance(text, str) or not text.strip():
-                yield rid, None, {"code": "no_text", "message": "the line has no text"}
-            else:
-                yield rid, text, None
-
-
 class Command(BaseCommand):
     help = "Print the structured profile of resumes as JSON lines."
 
@@ -67,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, resume: list[Path], jsonl: Path | None, **options: object) -> None:
         if not resume and not jsonl:
             raise CommandError("give --resume FILE or --jsonl FILE")
-        for rid, text, error in _inputs(resume, jsonl):
+        for rid, text, error in read_resume_inputs(resume, jsonl):
             if error is not None:
                 self.stdout.write(json.dumps({"id": rid, "error": error}))
             else:
