@@ -15,11 +15,15 @@ log = logging.getLogger(__name__)
 def _warm_up() -> None:
     """Load the models and open the indexes before the first task, so the first seeker does not wait."""
     try:
+        from resumes.understanding.ner import load_ner
+        from resumes.understanding.pipeline import get_nlp
         from search.embeddings import get_model
         from search.engine import get_engine
 
         get_engine()
         get_model()
+        get_nlp()
+        load_ner()
     except Exception:  # a worker without indexes yet still starts; the task reports the problem
         log.warning("could not warm up the matching engine", exc_info=True)
 
