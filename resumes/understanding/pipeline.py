@@ -208,6 +208,16 @@ _SEPARATORS = re.compile(r"\s+(?:at|@|-|–|—|\|)\s+|,\s+|\s+-$")
 _SMALL_WORDS = {"of", "and", "the", "in", "for", "to", "&", "a", "an", "at", "on", "with"}
 
 
+_ACRONYMS = {"CEO", "CFO", "CTO", "COO", "CNA", "LPN", "HVAC", "SAP", "AWS", "SQL"}
+
+
+def _display_case(text: str) -> str:
+    """'IT DIRECTOR' -> 'IT Director': title case for shouted lines, acronyms kept."""
+    if not text.isupper():
+        return text
+    return " ".join(w if len(w) <= 2 or w in _ACRONYMS else w.title() for w in text.split())
+
+
 def _title_case(phrase: str) -> bool:
     """Titles are written as names ("Director of Sales"), not as sentences ("oversee the vendor")."""
     words = phrase.split()
@@ -224,7 +234,7 @@ def _title_in(line: str) -> str | None:
             and _title_case(part)
             and is_known_title(part, loose=True)
         ):
-            return part.title() if part.isupper() else part
+            return _display_case(part)
     return None
 
 
