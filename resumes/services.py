@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -29,8 +30,6 @@ class UploadRejected(Exception):
 
 def _display_name(name: str) -> str:
     """Keep the user's file name for display only: no path, no control or bidi characters."""
-    import unicodedata
-
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"})
     return (name.strip() or "resume")[:200]
@@ -38,11 +37,12 @@ def _display_name(name: str) -> str:
 
 def resume_submit(*, owner: AbstractBaseUser, upload: UploadedFile) -> Resume:
     """Store an uploaded resume and queue it for processing once the row is committed."""
+    too_large = UploadRejected("too_large", f"The file is larger than {settings.RESUME_MAX_BYTES // (1024 * 1024)} MB.")
     if upload.size is not None and upload.size > settings.RESUME_MAX_BYTES:
-        raise UploadRejected("too_large", f"The file is larger than {settings.RESUME_MAX_BYTES // (1024 * 1024)} MB.")
-    data = upload.read(settings.RESUME_MAX_BYTES + 1)
+        raise too_large
+    data = upload.read(settings.RESUME_MAX_BYTES + 1)  # never more than the limit plus one byte
     if len(data) > settings.RESUME_MAX_BYTES:
-        raise UploadRejected("too_large", f"The file is larger than {settings.RESUME_MAX_BYTES // (1024 * 1024)} MB.")
+        raise too_large
     try:
         content_type = sniff_content_type(data)
     except ExtractionError as exc:
