@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from .models import Resume
+
 
 class ResumeUploadForm(forms.Form):
     file = forms.FileField(
@@ -44,12 +46,11 @@ class ProfileForm(forms.Form):
     )
 
     @staticmethod
-    def initial_from(profile: dict | None) -> dict:  # type: ignore[type-arg]
-        profile = profile or {}
-        skills = list(dict.fromkeys(s.get("canonical") or s.get("name") for s in profile.get("skills") or []))
+    def initial_from(resume: Resume) -> dict[str, object]:
+        profile = resume.profile or {}
         return {
             "titles": "\n".join(profile.get("titles") or []),
-            "skills": "\n".join(s for s in skills if s),
+            "skills": "\n".join(resume.profile_skills),
             "location": profile.get("location") or "",
             "years_experience": profile.get("years_experience"),
         }

@@ -48,4 +48,4 @@ class Resume(models.Model):
     def profile_skills(self) -> list[str]:
         """Canonical skills of the profile, each once, in reading order."""
         skills = (self.profile or {}).get("skills") or []
-        return list(dict.fromkeys(s.get("canonical") or s.get("name") for s in skills if s))
+        return [name for name in dict.fromkeys(s.get("canonical") or s.get("name") for s in skills if s) if name]

@@ -147,7 +147,7 @@ def profile_update(
     *, resume: Resume, titles: list[str], skills: list[str], location: str, years_experience: float | None
 ) -> Resume:
     """Store the seeker's corrections and match again with them."""
-    from .understanding.vocabulary import canonical_skill, occupation_for_title
+    from .understanding.vocabulary import canonical_skill, occupations_for_titles
 
     profile = dict(resume.profile or {})
     old_skills = {s["canonical"].lower(): s for s in profile.get("skills") or []}
@@ -159,12 +159,7 @@ def profile_update(
         )
     profile["skills"] = new_skills[:PROFILE_LIST_LIMIT]
     profile["titles"] = list(dict.fromkeys(t.strip() for t in titles if t.strip()))[:PROFILE_LIST_LIMIT]
-    occupations = []
-    for t in profile["titles"]:
-        occ = occupation_for_title(t)
-        if occ and occ.code not in {o["code"] for o in occupations}:
-            occupations.append({"code": occ.code, "title": occ.title})
-    profile["occupations"] = occupations
+    profile["occupations"] = occupations_for_titles(profile["titles"])
     profile["location"] = location.strip() or None
     profile["years_experience"] = years_experience
     with transaction.atomic():

@@ -97,7 +97,7 @@ def resume_remove(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     resume = resume_get_for_owner(owner=request.user, public_id=public_id)
-    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_from(resume.profile))
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_from(resume))
     if request.method == "POST" and form.is_valid():
         years = form.cleaned_data["years_experience"]
         profile_update(

@@ -19,7 +19,7 @@ from .vocabulary import (
     exact_case_labels,
     is_known_title,
     normalize_label,
-    occupation_for_title,
+    occupations_for_titles,
     skills_vocabulary,
 )
 
@@ -144,15 +144,16 @@ def _section_text(text: str, sections: dict[str, list[int]], name: str) -> tuple
     return "", 0
 
 
-def _skills(doc: Any, matcher: Any, sections: dict[str, list[int]]) -> list[Skill]:
+def _matched_skills(doc: Any, matcher: Any, *, short_ok: Any) -> list[tuple[Any, str]]:
+    """(span, canonical) for each vocabulary match that reads as a skill here.
+
+    `short_ok(span)` decides for one- and two-letter labels ("R", "JS"), which depend on context.
+    """
     from spacy.util import filter_spans
 
-    vocab = skills_vocabulary()
-    exact = exact_case_labels()
-    skills_span = sections.get("skills")
-    spans = filter_spans([doc[s:e] for _, s, e in matcher(doc)])
+    vocab, exact = skills_vocabulary(), exact_case_labels()
     out = []
-    for span in spans:
+    for span in filter_spans([doc[s:e] for _, s, e in matcher(doc)]):
         key = normalize_label(span.text)
         canonical = vocab.get(key)
         if canonical is None:
@@ -161,10 +162,22 @@ def _skills(doc: Any, matcher: Any, sections: dict[str, list[int]]) -> list[Skil
             continue
         if key in exact and not span.text.isupper():
             continue
-        if len(key) < 3 and not (skills_span and skills_span[0] <= span.start_char < skills_span[1]):
-            continue  # "R", "ML", "QA": trusted only inside a skills section
-        out.append(Skill(span.text, canonical, span.start_char, span.end_char))
+        if len(key) < 3 and not short_ok(span):
+            continue
+        out.append((span, canonical))
     return out
+
+
+def _skills(doc: Any, matcher: Any, sections: dict[str, list[int]]) -> list[Skill]:
+    skills_span = sections.get("skills")
+
+    def in_skills_section(span: Any) -> bool:  # "R", "ML", "QA": trusted only inside a skills section
+        return bool(skills_span and skills_span[0] <= span.start_char < skills_span[1])
+
+    return [
+        Skill(span.text, canonical, span.start_char, span.end_char)
+        for span, canonical in _matched_skills(doc, matcher, short_ok=in_skills_section)
+    ]
 
 
 def _name(doc: Any, text: str) -> str | None:
@@ -356,11 +369,6 @@ def understand(text: str, *, ner: Any = _NO_MODEL) -> Profile:
         # The general model's ORGs are mostly products and teams (precision 0.23 when all were added
         # to the trained model's, 5-fold): beside the trained model, keep those that look like employers.
         companies = _unique(ner_companies + [c for c in companies if COMPANY_SUFFIX.search(c)])[:15]
-    occupations = []
-    for t in titles:
-        occ = occupation_for_title(t)
-        if occ and occ.code not in {o["code"] for o in occupations}:
-            occupations.append({"code": occ.code, "title": occ.title})
     return Profile(
         name=_name(doc, text),
         email=email.group(0) if email else None,
@@ -368,7 +376,7 @@ def understand(text: str, *, ner: Any = _NO_MODEL) -> Profile:
         links=_unique([m.group(0).rstrip(".,;)") for m in LINK.finditer(text)])[:10],
         location=_location(doc, text),
         titles=titles,
-        occupations=occupations,
+        occupations=occupations_for_titles(titles),
         companies=companies,
         education=_education(text, sections),
         skills=_skills(doc, matcher, sections),
@@ -379,20 +387,12 @@ def understand(text: str, *, ner: Any = _NO_MODEL) -> Profile:
 
 def skills_in_texts(texts: list[str]) -> list[list[str]]:
     """Canonical skills named in each text (postings): the same vocabulary as resumes, no NER."""
-    from spacy.util import filter_spans
-
     nlp, matcher = get_nlp()
-    vocab, exact = skills_vocabulary(), exact_case_labels()
-    out = []
-    for doc in nlp.tokenizer.pipe(texts, batch_size=256):
-        found = []
-        for span in filter_spans([doc[s:e] for _, s, e in matcher(doc)]):
-            key = normalize_label(span.text)
-            canonical = vocab.get(key)
-            if canonical is None or (len(key) < 3 and not (span.text.isupper() and key not in SHORT_WORDS)):
-                continue  # two letters count only as a capitalised acronym ("JS", "QA"), never "it" or "us"
-            if (key in AMBIGUOUS and not span.text[:1].isupper()) or (key in exact and not span.text.isupper()):
-                continue
-            found.append(canonical)
-        out.append(list(dict.fromkeys(found)))
-    return out
+
+    def capitalised_acronym(span: Any) -> bool:  # "JS", "QA", never "it" or "us"
+        return bool(span.text.isupper() and normalize_label(span.text) not in SHORT_WORDS)
+
+    return [
+        list(dict.fromkeys(canonical for _, canonical in _matched_skills(doc, matcher, short_ok=capitalised_acronym)))
+        for doc in nlp.tokenizer.pipe(texts, batch_size=256)
+    ]

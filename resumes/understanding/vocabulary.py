@@ -214,6 +214,16 @@ def _occupation_for_phrase(title: str) -> Occupation | None:
     return Occupation(code, occupations.get(code, best))
 
 
+def occupations_for_titles(titles: list[str]) -> list[dict[str, str]]:
+    """The distinct O*NET occupations of a list of titles, in order, as {code, title}."""
+    out: list[dict[str, str]] = []
+    for t in titles:
+        occ = occupation_for_title(t)
+        if occ and occ.code not in {o["code"] for o in out}:
+            out.append({"code": occ.code, "title": occ.title})
+    return out
+
+
 def is_known_title(text: str, *, loose: bool = False) -> bool:
     """Whether text is an O*NET title; `loose` also accepts any short phrase ending in a title's head noun."""
     _, titles, by_head = _titles()
