@@ -36,6 +36,8 @@ class JobPosting(models.Model):
     skills = models.JSONField(default=list, blank=True, editable=False)
     occupation_code = models.CharField(max_length=10, blank=True, editable=False)
     occupation_title = models.CharField(max_length=150, blank=True, editable=False)
+    # The content hash these were read from: a posting is read again when it differs.
+    vocabulary_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

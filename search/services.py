@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 from django.db import transaction
+from django.db.models import F
 
 from resumes.models import Resume
 
@@ -138,18 +139,18 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
     report.postings = len(active)
     unclassified = set(JobPosting.objects.filter(active=True, domain_probs__isnull=True).values_list("id", flat=True))
 
-    # Skills and occupation, in the resumes' vocabulary, for postings new or changed
+    # Skills and occupation, in the resumes' vocabulary, for postings not read since they last changed
     t0 = time.perf_counter()
-    have_vectors = engine.vectors.hashes()
-    # (postings indexed before this step existed have neither skills nor an occupation: read them too)
-    unread = set(JobPosting.objects.filter(active=True, occupation_code="", skills=[]).values_list("id", flat=True))
-    changed = sorted(i for i, h in active.items() if full or have_vectors.get(i) != h or i in unread)
-    postings_understand(ids=changed)
+    unread = JobPosting.objects.filter(active=True)
+    if not full:
+        unread = unread.exclude(vocabulary_hash=F("content_hash"))
+    reread = set(unread.values_list("id", flat=True))
+    postings_understand(ids=sorted(reread))
     report.seconds["understand"] = time.perf_counter() - t0
 
     # Dense vectors
     t0 = time.perf_counter()
-    have = have_vectors
+    have = engine.vectors.hashes()
     gone = [i for i in have if i not in active]
     engine.vectors.delete(gone)
     report.vectors_removed = len(gone)
@@ -199,7 +200,8 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
     gone = [i for i in have if i not in active]
     bm25.delete(gone)
     report.bm25_removed = len(gone)
-    stale = sorted(i for i, h in active.items() if have.get(i) != h)
+    # BM25 also reads the skills and occupation: a posting read again is indexed again.
+    stale = sorted(i for i, h in active.items() if have.get(i) != h or i in reread)
     with _progress(len(stale), "keyword index", progress) as bar:
         for start in range(0, len(stale), 5000):
             ids = stale[start : start + 5000]
@@ -222,13 +224,16 @@ def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
 
     for start in range(0, len(ids), batch_size):
         postings = list(
-            JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only("id", "title", "description")
+            JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only(
+                "id", "title", "description", "content_hash"
+            )
         )
         for p, skills in zip(postings, skills_in_texts([f"{p.title}\n{p.description}" for p in postings]), strict=True):
             occ = occupation_for_title(p.title)
             p.skills = skills[:50]
             p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
-        JobPosting.objects.bulk_update(postings, ["skills", "occupation_code", "occupation_title"])
+            p.vocabulary_hash = p.content_hash
+        JobPosting.objects.bulk_update(postings, ["skills", "occupation_code", "occupation_title", "vocabulary_hash"])
 
 
 # --- recommendations ----------------------------------------------------------------------

@@ -25,4 +25,9 @@ class Migration(migrations.Migration):
             name='skills',
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
+        migrations.AddField(
+            model_name='jobposting',
+            name='vocabulary_hash',
+            field=models.CharField(blank=True, editable=False, max_length=64),
+        ),
     ]

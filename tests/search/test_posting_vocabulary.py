@@ -25,3 +25,17 @@ def test_skills_in_a_posting_description_map_to_canonical_names(db):
     assert p.occupation_code == "15-1252.00"
     assert {"JavaScript", "PostgreSQL", "Kubernetes", "Microsoft Excel"} <= set(p.skills)
     assert "Microsoft Access" not in p.skills
+
+
+def test_a_posting_is_read_again_only_when_it_was_not_read_since_it_changed(corpus):
+    from search.services import index_build
+
+    assert index_build().bm25_updated == 0  # everything read and indexed already
+    posting = JobPosting.objects.filter(active=True).order_by("id").first()
+    # As after an upgrade from a version without vocabularies: never read.
+    JobPosting.objects.filter(pk=posting.pk).update(vocabulary_hash="", skills=[], occupation_code="")
+    report = index_build()
+    assert (report.embedded, report.bm25_updated) == (0, 1)  # read again, and BM25 re-indexes its words
+    posting.refresh_from_db()
+    assert posting.vocabulary_hash == posting.content_hash
+    assert index_build().bm25_updated == 0
