@@ -26,6 +26,7 @@ def test_the_embedded_default_migrates_into_its_data_dir_with_no_other_variables
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "data" / "db.sqlite3").is_file()
     assert (tmp_path / "data" / "broker" / "out").is_dir()  # the serverless broker's queue folder
+    assert (tmp_path / "data" / "broker" / "control").is_dir()  # its broadcast tables, not ./control
 
 
 def test_two_data_dirs_do_not_share_state(tmp_path):

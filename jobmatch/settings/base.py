@@ -118,9 +118,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_queue_dir / "out"),
         "data_folder_out": str(_queue_dir / "out"),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),  # broadcast tables; kombu's default is ./control
         "store_processed": False,
     }
-    for _d in _queue_dir / "out", _queue_dir / "processed":
+    for _d in _queue_dir / "out", _queue_dir / "processed", _queue_dir / "control":
         _d.mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True  # state lives in our own rows, not in a result backend
 CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is delivered again
