@@ -1,8 +1,8 @@
 """An NER model trained by the project on the DataTurks resume annotations (../shared/data/resume-ner).
 
-It adds what the general English model does not know: which spans are job titles
-(Designation) and employers (Companies worked at) in a resume. Trained by
-`manage.py train_ner`; the small artifact ships in resumes/artifacts/ner/.
+It adds what the general English model does not know: which spans of a resume are job
+titles (Designation), employers (Companies worked at), schools, degrees, graduation years and
+skills blocks. Trained by `manage.py train_ner`; the small artifact ships in resumes/artifacts/ner/.
 """
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ from typing import Any
 from .vocabulary import ARTIFACTS
 
 NER_DIR = ARTIFACTS / "ner"
-LABELS = {"Designation": "TITLE", "Companies worked at": "COMPANY"}
+LABELS = {
+    "Designation": "TITLE",
+    "Companies worked at": "COMPANY",
+    "College Name": "COLLEGE",
+    "Degree": "DEGREE",
+    "Graduation Year": "GRAD_YEAR",
+    "Skills": "SKILLS",
+}
+BLOCK_LABELS = {"SKILLS"}  # whole listed blocks, paragraph breaks included
 _lock = threading.Lock()
 
 
@@ -39,7 +47,13 @@ def training_examples(nlp: Any, records: list[dict[str, Any]]) -> list[Any]:
                     while end > start and text[end - 1].isspace():
                         end -= 1
                     span = doc.char_span(start, end, label=LABELS[label], alignment_mode="contract")
-                    if span is not None and len(span) > 0 and "\n\n" not in span.text:
+                    while span is not None and len(span) and (span[0].is_space or span[0].is_punct):
+                        span = doc[span.start + 1 : span.end]
+                    while span is not None and len(span) and (span[-1].is_space or span[-1].is_punct):
+                        span = doc[span.start : span.end - 1]
+                    if span is not None and len(span):
+                        span = doc.char_span(span.start_char, span.end_char, label=LABELS[label])
+                    if span is not None and len(span) > 0 and (span.label_ in BLOCK_LABELS or "\n\n" not in span.text):
                         spans.append(span)
         from spacy.util import filter_spans
 

@@ -116,3 +116,37 @@ def find_sections(text: str) -> dict[str, list[int]]:
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
         out.setdefault(name, [start, end])
     return out
+
+
+_DURATION = re.compile(r"\((?:less than\s+)?\d*\s*(?:\+\s*)?years?\)|\(less than\s+1\s+year\)", re.I)
+_ITEM_SEPARATORS = re.compile(r"[,;•◦|/:]|\.\s|&amp;|&|\band\b")
+_ITEM_STRIP = " -*.\t•◦"
+
+
+def list_items(text: str) -> list[tuple[str, int, int]]:
+    """The items of a listed block ("Operating Systems: Linux, Windows\n• Team player") with their
+    offsets: lines are cut at commas, semicolons, bullets, slashes, colons, '&' and 'and'; headings,
+    category labels before a colon, durations ("(3 years)") and bare numbers are not items; an item
+    has at most four words."""
+    text = _DURATION.sub(lambda m: " " * len(m.group(0)), text)
+    out = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        start, body = pos, line
+        pos += len(line)
+        if header_of(body.strip(_ITEM_STRIP + "\n")):
+            continue
+        if ":" in body:  # "Operating Systems: Linux, Windows": the items follow the label
+            cut = body.index(":") + 1
+            start, body = start + cut, body[cut:]
+        last = 0
+        for sep in [*_ITEM_SEPARATORS.finditer(body), None]:
+            end = sep.start() if sep else len(body)
+            piece = body[last:end]
+            last = sep.end() if sep else len(body)
+            item = piece.strip(_ITEM_STRIP + "\n\r")
+            if not item or not 1 <= len(item.split()) <= 4 or not re.search(r"[^\W\d]", item) or header_of(item):
+                continue
+            offset = start + (end - len(piece)) + piece.index(item)
+            out.append((item, offset, offset + len(item)))
+    return out

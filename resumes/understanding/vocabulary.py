@@ -144,13 +144,39 @@ def exact_case_labels() -> frozenset[str]:
     return frozenset(_skills_file()["exact"])
 
 
+@lru_cache(maxsize=1)
+def vocabulary_version() -> str:
+    """Changes whenever the shipped vocabularies change: postings read with an older one are read again."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in ("skills.json.gz", "titles.json.gz"):
+        h.update((ARTIFACTS / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def occupation_skills(code: str) -> list[str]:
+    """The technologies O*NET lists as in wide use ("hot") in an occupation, most widespread first."""
+    return list(_titles_file().get("occupation_skills", {}).get(code, ()))
+
+
+def proper_case_labels() -> frozenset[str]:
+    """Short forms that name a product only when written with a capital ("Windows", "Splunk")."""
+    return frozenset(_skills_file().get("proper", ()))
+
+
 def canonical_skill(text: str) -> str | None:
     return skills_vocabulary().get(normalize_label(text))
 
 
 @lru_cache(maxsize=1)
+def _titles_file() -> dict[str, Any]:
+    return json.loads(gzip.decompress((ARTIFACTS / "titles.json.gz").read_bytes()))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
 def _titles() -> tuple[dict[str, str], dict[str, str], dict[str, list[str]]]:
-    data = json.loads(gzip.decompress((ARTIFACTS / "titles.json.gz").read_bytes()))
+    data = _titles_file()
     by_head: dict[str, list[str]] = {}
     for title in data["titles"]:
         words = title.split()

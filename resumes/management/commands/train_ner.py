@@ -11,7 +11,10 @@ from resumes.understanding.ner import NER_DIR, train_ner
 
 
 class Command(BaseCommand):
-    help = "Train the title/company NER on the DataTurks resumes and write resumes/artifacts/ner/."
+    help = (
+        "Train the resume NER (titles, employers, schools, degrees, years, skills blocks) on the DataTurks "
+        "resumes; write resumes/artifacts/ner/."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

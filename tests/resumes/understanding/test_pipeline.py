@@ -7,7 +7,7 @@ import pytest
 from resumes.extract import extract_text, sniff_content_type
 from resumes.understanding.dates import years_of_experience
 from resumes.understanding.pipeline import understand
-from resumes.understanding.sections import find_sections
+from resumes.understanding.sections import find_sections, list_items
 from resumes.understanding.vocabulary import canonical_skill, occupation_for_title
 from tests.conftest import FIXTURES
 
@@ -132,3 +132,41 @@ def test_a_resume_without_sections_still_yields_a_profile():
     assert p.sections == {}
     assert p.years_experience == 4.0
     assert p.to_dict()["skills"] is not None
+
+
+def test_a_skills_section_keeps_what_the_vocabulary_does_not_know_as_written():
+    text = "Jane Doe\nSkills\nFavourite kit: Linux, Windows\n• Team player & Zorblax scripting\n"
+    p = understand(text, ner=None)
+    by_name = {s.name: s for s in p.skills}
+    assert by_name["Windows"].canonical == "Microsoft Windows"
+    assert by_name["Linux"].canonical == "Linux"
+    assert by_name["Zorblax scripting"].canonical == "Zorblax scripting"  # declared, kept as written
+    assert "Favourite kit" not in by_name  # a category label, not a skill
+    for s in p.skills:
+        assert text[s.start : s.end] == s.name
+
+
+def test_product_short_forms_count_only_where_written_as_names():
+    assert understand("Skills\nWindows, Splunk, XML, SVN", ner=None).canonical_skills == [
+        "Microsoft Windows",
+        "Splunk Enterprise",
+        "Extensible markup language XML",
+        "Apache Subversion SVN",
+    ]
+    prose = understand("Summary\nI cleaned the windows and wrote xml by hand.", ner=None)
+    assert not {"Microsoft Windows", "Extensible markup language XML"} & set(prose.canonical_skills)
+
+
+def test_a_profile_link_cut_by_a_line_break_is_joined():
+    p = understand("Jane Doe\nIndeed: indeed.com/r/Jane-\nDoe/1a2b3c4d\nSkills\nPython\n", ner=None)
+    assert "indeed.com/r/Jane-Doe/1a2b3c4d" in p.links
+
+
+def test_list_items_cut_a_skills_block_with_offsets():
+    text = (
+        "SKILLS\nDatabase (Less than\n1 year), HTML (2 years)\n"
+        "• Languages: Java &amp; J2EE, PHP and C#\nTeam player. 2008\n"
+    )
+    items = list_items(text)
+    assert [i for i, _, _ in items] == ["Database", "HTML", "Java", "J2EE", "PHP", "C#", "Team player"]
+    assert all(text[a:b] == i for i, a, b in items)
