@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("JOBMATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-STAGES = ["extract", "embed", "bm25", "vectors", "fuse", "rerank"]
+STAGES = ["extract", "understand", "embed", "bm25", "vectors", "fuse", "features", "rerank"]
 
 
 def manage(args: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -87,6 +87,7 @@ def main() -> None:
 
     stage = {s: [t.get(s, 0.0) for t in worker["timings"]] for s in STAGES}
     after_extract = [sum(t.get(s, 0.0) for s in STAGES if s != "extract") for t in worker["timings"]]
+    ranking = [sum(t.get(s, 0.0) for s in STAGES if s not in {"extract", "understand"}) for t in worker["timings"]]
     result = {
         "postings": created,
         "resumes": len(worker["timings"]),
@@ -97,6 +98,8 @@ def main() -> None:
         "index_detail": index_out,
         "recommend_p50_ms": round(pct(after_extract, 0.5), 1),
         "recommend_p95_ms": round(pct(after_extract, 0.95), 1),
+        "ranking_p50_ms": round(pct(ranking, 0.5), 1),
+        "ranking_p95_ms": round(pct(ranking, 0.95), 1),
         "stages_ms": {s: {"p50": round(pct(v, 0.5), 1), "p95": round(pct(v, 0.95), 1)} for s, v in stage.items()},
         "worker_startup_s": worker["startup_s"],
         "worker_rss_mb": worker["max_rss_mb"],
@@ -110,6 +113,7 @@ def main() -> None:
     print(f"  {'stage':<26}{'p50':>9}{'p95':>9}")
     for s in STAGES:
         print(f"  {s:<26}{result['stages_ms'][s]['p50']:>9.1f}{result['stages_ms'][s]['p95']:>9.1f}")
+    print(f"  {'ranking (after the profile)':<26}{result['ranking_p50_ms']:>9.1f}{result['ranking_p95_ms']:>9.1f}")
     print(f"  {'total after extraction':<26}{result['recommend_p50_ms']:>9.1f}{result['recommend_p95_ms']:>9.1f}")
     print(f"worker peak RSS          {result['worker_rss_mb']:>10.0f} MB (model load {worker['startup_s']} s)")
     if args.json:

@@ -30,6 +30,8 @@ class Resume(models.Model):
     # or the seeker's corrected version once they edited it.
     profile = models.JSONField(null=True, blank=True)
     profile_edited_at = models.DateTimeField(null=True, blank=True)
+    # The seeker's hard filters for this resume's results (search.filters.Filters.as_dict()).
+    filters = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     processed_at = models.DateTimeField(null=True, blank=True)

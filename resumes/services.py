@@ -171,6 +171,16 @@ def profile_update(
     return resume
 
 
+def filters_update(*, resume: Resume, filters: dict[str, Any]) -> Resume:
+    """Store the seeker's hard filters for this resume's results and match again under them."""
+    with transaction.atomic():
+        resume.filters = filters
+        resume.status = Resume.Status.PENDING
+        resume.save(update_fields=["filters", "status", "updated_at"])
+        transaction.on_commit(lambda: _send_process(resume.pk))
+    return resume
+
+
 def resume_delete(*, resume: Resume) -> None:
     """Delete the row (recommendations cascade) and then its file."""
     stored_name = resume.stored_name

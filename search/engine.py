@@ -6,15 +6,16 @@ batch commands do.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from .indexes.bm25 import BM25Index
 from .indexes.qdrant import QdrantIndex, open_client
-from .models_store import DomainModel, load_domain_model
+from .models_store import RERANKER, StoredModel, load_domain_model, load_model
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -25,14 +26,29 @@ _engine: Engine | None = None
 class Engine:
     bm25: BM25Index
     vectors: QdrantIndex
-    domain: DomainModel | None
+    domain: StoredModel | None
+    reranker: StoredModel | None = None
+    skill_idf: dict[str, float] = field(default_factory=dict)
+    _idf_mtime: float | None = None
 
     def close(self) -> None:
         self.vectors.close()
 
+    def reload_skill_idf(self) -> None:
+        """How specific each posting skill is (written by build_index); read again when rebuilt."""
+        path = skill_idf_path()
+        mtime = path.stat().st_mtime if path.exists() else None
+        if mtime != self._idf_mtime:
+            self.skill_idf = json.loads(path.read_text()) if mtime is not None else {}
+            self._idf_mtime = mtime
+
 
 def bm25_path():  # type: ignore[no-untyped-def]
     return settings.INDEX_DIR / "bm25"
+
+
+def skill_idf_path():  # type: ignore[no-untyped-def]
+    return settings.INDEX_DIR / "skill_idf.json"
 
 
 def open_vectors() -> QdrantIndex:
@@ -46,9 +62,15 @@ def get_engine() -> Engine:
     global _engine
     with _lock:
         if _engine is None:
-            _engine = Engine(bm25=BM25Index(bm25_path()), vectors=open_vectors(), domain=load_domain_model())
+            _engine = Engine(
+                bm25=BM25Index(bm25_path()),
+                vectors=open_vectors(),
+                domain=load_domain_model(),
+                reranker=load_model(RERANKER),
+            )
         else:
             _engine.bm25.reload_if_changed()
+        _engine.reload_skill_idf()
         return _engine
 
 

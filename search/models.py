@@ -29,7 +29,10 @@ class JobPosting(models.Model):
     active = models.BooleanField(default=True, db_index=True)
     # Hash of every field the indexes read: a changed hash means "re-index me".
     content_hash = models.CharField(max_length=64, editable=False)
-    # Written by indexing: the domain classifier's probabilities for this posting.
+    # Written by indexing: the domain the poster declared (title, job functions, industries; see
+    # search/ranking/posting_domains.py), the classifier's probabilities, and the domain shown:
+    # the declared one, else the classifier's best guess.
+    declared_domain = models.CharField(max_length=40, blank=True, editable=False)
     domain = models.CharField(max_length=40, blank=True)
     domain_probs = models.JSONField(null=True, blank=True, editable=False)
     # Written by indexing, in the resumes' vocabulary: canonical skills and the O*NET occupation.
@@ -104,6 +107,9 @@ class Recommendation(models.Model):
     vector_rank = models.PositiveIntegerField(null=True, blank=True)
     fused_score = models.FloatField()
     domain_score = models.FloatField(null=True, blank=True)
+    # The reasons shown with the result: matched and missing skills, domain, title, seniority and
+    # location fit, and each feature's share of the score (search.services._why).
+    why = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

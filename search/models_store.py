@@ -18,10 +18,11 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 DOMAIN = "domain"
+RERANKER = "reranker"
 
 
 @dataclass
-class DomainModel:
+class StoredModel:
     estimator: Any
     version: str
     metrics: dict[str, Any]
@@ -48,12 +49,17 @@ def _candidates(name: str) -> list[Path]:
     return versions + ([shipped] if (shipped / "model.joblib").exists() else [])
 
 
-def load_domain_model() -> DomainModel | None:
-    for path in _candidates(DOMAIN):
+def load_model(name: str) -> StoredModel | None:
+    """The serving version of a model, or None (logged) when there is none that loads."""
+    for path in _candidates(name):
         try:
             metrics = json.loads((path / "metrics.json").read_text()) if (path / "metrics.json").exists() else {}
-            return DomainModel(joblib.load(path / "model.joblib"), str(metrics.get("version", path.name)), metrics)
+            return StoredModel(joblib.load(path / "model.joblib"), str(metrics.get("version", path.name)), metrics)
         except Exception:  # a broken artifact must not take matching down; fall back to the next
-            log.exception("cannot load the domain model at %s", path)
-    log.warning("no domain model found; results are ordered by retrieval alone")
+            log.exception("cannot load the %s model at %s", name, path)
+    log.warning("no %s model found", name)
     return None
+
+
+def load_domain_model() -> StoredModel | None:
+    return load_model(DOMAIN)

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import logging
+import math
 import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import F
 
 from resumes.models import Resume
 
 from .documents import INDEX_FIELDS, posting_embedding_text, posting_keyword_text
+from .filters import FilterError, Filters
 from .importers import PostingRecord, Rejected
 from .indexes.base import IndexDoc
 from .models import JobPosting, Recommendation
+from .ranking.diversity import cap_per_key
+from .ranking.domain import domain_probabilities
+from .ranking.features import (
+    FEATURES,
+    PostingSide,
+    SeekerSide,
+    SkillMatch,
+    candidate_features,
+    domain_vector,
+)
 from .ranking.fusion import reciprocal_rank_fusion
-from .ranking.rerank import rerank_by_domain
+from .ranking.rerank import rerank_score
+from .ranking.reranker import contribution_shares
 from .ranking.types import Candidate, StageTimings
 
 log = logging.getLogger(__name__)
@@ -141,10 +157,8 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
 
     # Skills and occupation, in the resumes' vocabulary, for postings not read since they last changed
     t0 = time.perf_counter()
-    unread = JobPosting.objects.filter(active=True)
-    if not full:
-        unread = unread.exclude(vocabulary_hash=F("content_hash"))
-    reread = set(unread.values_list("id", flat=True))
+    stamps = JobPosting.objects.filter(active=True).values_list("id", "content_hash", "vocabulary_hash")
+    reread = {i for i, h, v in stamps.iterator(chunk_size=10000) if full or v != vocabulary_stamp(h)}
     postings_understand(ids=sorted(reread))
     report.seconds["understand"] = time.perf_counter() - t0
 
@@ -161,7 +175,7 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
     with _progress(len(stale), "embedding", progress) as bar, ThreadPoolExecutor(max_workers=1) as upserter:
         for start in range(0, len(stale), batch_size):
             ids = stale[start : start + batch_size]
-            postings = list(JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS))
+            postings = list(JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS, "declared_domain"))
             texts = [posting_embedding_text(p) for p in postings]
             unique = list(dict.fromkeys(texts))  # reposted jobs share a text: embed it once
             t1 = time.perf_counter()
@@ -181,11 +195,11 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
                 pending.result()
             pending = upserter.submit(engine.vectors.upsert, docs)
             if engine.domain is not None:
-                probs = engine.domain.estimator.predict_proba(emb)
+                probs = domain_probabilities(engine.domain.estimator, emb, [[p.title] for p in postings])
                 classes = engine.domain.classes
                 for p, row in zip(postings, probs, strict=True):
                     p.domain_probs = [round(float(x), 5) for x in row]
-                    p.domain = classes[int(np.argmax(row))]
+                    p.domain = p.declared_domain or classes[int(np.argmax(row))]
                 JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"])
             report.embedded += len(postings)
             bar.update(len(postings))
@@ -214,35 +228,82 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
     if stale or gone or not (bm25.path and (bm25.path / "tf.npz").exists()):
         bm25.save()
     report.seconds["bm25"] = time.perf_counter() - t0
+
+    from .engine import skill_idf_path
+
+    if reread or gone or not skill_idf_path().exists():
+        skill_idf_write()
     return report
 
 
+def skill_idf_write() -> dict[str, float]:
+    """How specific each skill is among the active postings (smoothed idf), for the skills feature."""
+    from collections import Counter
+
+    from .engine import skill_idf_path
+
+    df: Counter[str] = Counter()
+    n = 0
+    for skills in JobPosting.objects.filter(active=True).values_list("skills", flat=True).iterator(chunk_size=5000):
+        n += 1
+        df.update({s.lower() for s in skills or ()})
+    idf = {s: round(math.log((1 + n) / (1 + c)) + 1, 4) for s, c in df.items()}
+    path = skill_idf_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(idf, sort_keys=True))
+    tmp.replace(path)
+    return idf
+
+
+def vocabulary_stamp(content_hash: str) -> str:
+    """What a posting read from this content with the shipped vocabularies records: a new content or
+    a new vocabulary means it is read again."""
+    from resumes.understanding.vocabulary import vocabulary_version
+
+    return hashlib.sha256(f"{content_hash}:{vocabulary_version()}".encode()).hexdigest()
+
+
 def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
-    """Read canonical skills (from title and description) and the O*NET occupation of postings."""
+    """Read canonical skills, the O*NET occupation and the declared domain of postings. The skills are
+    those the title and description name, then the occupation's hot technologies (O*NET): most
+    LinkedIn 2023 postings have no description, and a posting still asks for its occupation's tools."""
     from resumes.understanding.pipeline import skills_in_texts
-    from resumes.understanding.vocabulary import occupation_for_title
+    from resumes.understanding.vocabulary import occupation_for_title, occupation_skills
+
+    from .ranking.posting_domains import posting_domain
 
     for start in range(0, len(ids), batch_size):
         postings = list(
             JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only(
-                "id", "title", "description", "content_hash"
+                "id", "title", "description", "content_hash", "job_functions", "industries", "domain"
             )
         )
         for p, skills in zip(postings, skills_in_texts([f"{p.title}\n{p.description}" for p in postings]), strict=True):
             occ = occupation_for_title(p.title)
+            if occ is not None:
+                skills = list(dict.fromkeys([*skills, *occupation_skills(occ.code)]))
             p.skills = skills[:50]
             p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
-            p.vocabulary_hash = p.content_hash
-        JobPosting.objects.bulk_update(postings, ["skills", "occupation_code", "occupation_title", "vocabulary_hash"])
+            p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
+            p.domain = p.declared_domain or p.domain
+            p.vocabulary_hash = vocabulary_stamp(p.content_hash)
+        JobPosting.objects.bulk_update(
+            postings,
+            ["skills", "occupation_code", "occupation_title", "declared_domain", "domain", "vocabulary_hash"],
+        )
 
 
 # --- recommendations ----------------------------------------------------------------------
+
+MAX_PER_COMPANY = 2  # diversity: at most this many postings of one company in the top k
 
 
 @dataclass
 class RankedPosting:
     posting: JobPosting
     candidate: Candidate
+    why: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -250,6 +311,7 @@ class RecommendResult:
     items: list[RankedPosting]
     timings: StageTimings
     domain: str | None = None
+    passed_filters: int | None = None  # postings that pass the hard filters, when any are set
 
 
 class NoPostingsIndexed(RuntimeError):
@@ -265,9 +327,91 @@ def _timed(timings: StageTimings, stage: str) -> Iterator[None]:
         timings.add(stage, (time.perf_counter() - t0) * 1000)
 
 
-def jobs_for_text(*, text: str, k: int = TOP_K, depth: int = RETRIEVAL_DEPTH) -> RecommendResult:
-    """Hybrid retrieval, fusion and domain re-ranking of the active postings for one resume text."""
-    from .embeddings import embed_documents
+def seeker_side(profile: dict[str, Any] | None, resume_probs: np.ndarray | None) -> SeekerSide:
+    profile = profile or {}
+    return SeekerSide(
+        domain_probs=resume_probs,
+        skills=frozenset((s.get("canonical") or s.get("name") or "").lower() for s in profile.get("skills") or [] if s),
+        occupation_codes=tuple(o["code"] for o in profile.get("occupations") or [] if o.get("code")),
+        years=profile.get("years_experience"),
+        location=profile.get("location") or "",
+    )
+
+
+def posting_side(p: JobPosting, classes: list[str]) -> PostingSide:
+    return PostingSide(
+        domain_probs=domain_vector(classes, p.declared_domain, p.domain_probs) if classes else None,
+        skills=tuple(p.skills or ()),
+        occupation_code=p.occupation_code,
+        experience_level=p.experience_level,
+        location=p.location,
+        remote=p.remote,
+        posted_at=p.posted_at,
+    )
+
+
+def company_key(p: JobPosting) -> str:
+    return (p.company_ref or p.company).strip().lower()
+
+
+def _diverse(ranked: list[RankedPosting], k: int, per_company: int = MAX_PER_COMPANY) -> list[RankedPosting]:
+    """The best k with at most `per_company` postings of one company (a posting without one counts alone)."""
+    return cap_per_key(ranked, lambda item: company_key(item.posting), per_company, k)
+
+
+def _why(
+    seeker: SeekerSide,
+    posting: JobPosting,
+    domain: str | None,
+    x: np.ndarray,
+    match: SkillMatch,
+    shares: dict[str, float],
+) -> dict[str, Any]:
+    f = dict(zip(FEATURES, (round(float(v), 4) for v in x), strict=True))
+    return {
+        "matched_skills": match.matched[:15],
+        "missing_skills": match.missing[:15],
+        "domain": {"resume": domain, "posting": posting.domain, "agreement": f["domain"]},
+        "title": {
+            "posting_occupation": posting.occupation_title,
+            "match": f["title"],
+        },
+        "seniority": {"years": seeker.years, "level": posting.experience_level, "fit": f["seniority"]},
+        "location": {
+            "resume": seeker.location,
+            "posting": posting.location,
+            "remote": posting.remote,
+            "fit": f["location"],
+        },
+        "features": f,
+        "contributions": shares,
+    }
+
+
+@dataclass
+class CandidatePool:
+    """Everything ranking knows about one resume's candidates, in fused order."""
+
+    candidates: list[Candidate]
+    postings: dict[int, JobPosting]
+    X: np.ndarray  # one row of FEATURES per candidate
+    matches: list[SkillMatch]
+    seeker: SeekerSide
+    domain: str | None
+    timings: StageTimings
+    passed_filters: int | None = None
+
+
+def candidate_pool(
+    *,
+    text: str,
+    profile: dict[str, Any] | None = None,
+    filters: Filters | None = None,
+    depth: int = RETRIEVAL_DEPTH,
+    query_vec: np.ndarray | None = None,
+) -> CandidatePool:
+    """Hybrid retrieval among the active postings that pass the hard filters, fused, with the features of
+    each (resume, posting) pair. `query_vec` skips embedding the text (evaluation passes cached ones)."""
     from .engine import get_engine
 
     engine = get_engine()
@@ -276,46 +420,128 @@ def jobs_for_text(*, text: str, k: int = TOP_K, depth: int = RETRIEVAL_DEPTH) ->
             "No job postings are indexed yet. Run `manage.py import_jobs` and `manage.py build_index`."
         )
     timings = StageTimings()
-    with _timed(timings, "embed"):
-        query_vec = embed_documents([text])[0]
+    allowed: set[int] | None = None
+    if filters is not None and filters.active:
+        with _timed(timings, "filter"):
+            allowed = set(filters.apply(JobPosting.objects.filter(active=True)).values_list("id", flat=True))
+    if query_vec is None:
+        from .embeddings import embed_documents
+
+        with _timed(timings, "embed"):
+            query_vec = embed_documents([text])[0]
+    classes: list[str] = engine.domain.classes if engine.domain is not None else []
+    resume_probs, domain = None, None
+    if engine.domain is not None:
+        resume_probs = domain_probabilities(
+            engine.domain.estimator, query_vec[None, :], [(profile or {}).get("titles") or []]
+        )[0]
+        domain = classes[int(np.argmax(resume_probs))]
     with _timed(timings, "bm25"):
-        bm25_hits = engine.bm25.search(text, depth)
+        bm25_hits = engine.bm25.search(text, depth, allowed)
     with _timed(timings, "vectors"):
-        vector_hits = engine.vectors.search(query_vec, depth)
+        vector_hits = engine.vectors.search(query_vec, depth, allowed)
     with _timed(timings, "fuse"):
         fused = reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits)
-    with _timed(timings, "rerank"):
+    with _timed(timings, "features"):
         postings = JobPosting.objects.filter(active=True).in_bulk([c.id for c in fused])
         fused = [c for c in fused if c.id in postings]  # closed since indexing
-        resume_probs, domain = None, None
-        posting_probs: dict[int, np.ndarray] = {}
-        if engine.domain is not None:
-            resume_probs = engine.domain.estimator.predict_proba(query_vec[None, :])[0]
-            domain = engine.domain.classes[int(np.argmax(resume_probs))]
-            n = len(resume_probs)
-            posting_probs = {
-                pid: np.asarray(p.domain_probs, dtype=np.float64)
-                for pid, p in postings.items()
-                if p.domain_probs and len(p.domain_probs) == n
-            }
-        ranked = rerank_by_domain(fused, resume_probs=resume_probs, posting_probs=posting_probs)[:k]
-    return RecommendResult([RankedPosting(postings[c.id], c) for c in ranked], timings, domain)
+        seeker = seeker_side(profile, resume_probs)
+        bm25_max = max((c.bm25_score or 0.0 for c in fused), default=0.0)
+        today = dt.date.today()
+        rows, matches = [], []
+        for c in fused:
+            x, match = candidate_features(
+                c,
+                seeker,
+                posting_side(postings[c.id], classes),
+                skill_idf=engine.skill_idf,
+                bm25_max=bm25_max,
+                today=today,
+            )
+            rows.append(x)
+            matches.append(match)
+        X = np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
+    return CandidatePool(
+        fused, postings, X, matches, seeker, domain, timings, len(allowed) if allowed is not None else None
+    )
 
 
-def resume_query_text(*, resume: Resume) -> str:
-    """The resume as retrieval reads it: its text plus the profile's canonical skills and titles,
+def pool_scores(pool: CandidatePool, reranker: Any | None) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, per-feature contributions): the learned re-ranker's, else fused retrieval blended with
+    domain agreement (contributions all zero)."""
+    if reranker is not None and len(pool.candidates):
+        return reranker.predict(pool.X), reranker.contributions(pool.X)
+    d = FEATURES.index("domain")
+    scores = np.asarray([rerank_score(c, float(x[d])) for c, x in zip(pool.candidates, pool.X, strict=True)])
+    return scores, np.zeros_like(pool.X)
+
+
+def jobs_for_text(
+    *,
+    text: str,
+    profile: dict[str, Any] | None = None,
+    filters: Filters | None = None,
+    k: int = TOP_K,
+    depth: int = RETRIEVAL_DEPTH,
+) -> RecommendResult:
+    """The top k postings for one resume: candidate pool, learned re-ranking on the features of each pair
+    (the profile gives skills, occupations, years and location), diversity, and the reasons."""
+    from .engine import get_engine
+
+    engine = get_engine()
+    pool = candidate_pool(text=text, profile=profile, filters=filters, depth=depth)
+    with _timed(pool.timings, "rerank"):
+        scores, contrib = pool_scores(pool, engine.reranker.estimator if engine.reranker else None)
+        d = FEATURES.index("domain")
+        for c, x, score in zip(pool.candidates, pool.X, scores, strict=True):
+            c.domain_score = float(x[d])
+            c.final_score = float(score)
+        order = sorted(
+            range(len(pool.candidates)), key=lambda i: (-pool.candidates[i].final_score, pool.candidates[i].id)
+        )
+        ranked = [
+            RankedPosting(
+                pool.postings[pool.candidates[i].id],
+                pool.candidates[i],
+                _why(
+                    pool.seeker,
+                    pool.postings[pool.candidates[i].id],
+                    pool.domain,
+                    pool.X[i],
+                    pool.matches[i],
+                    contribution_shares(contrib[i]),
+                ),
+            )
+            for i in order
+        ]
+        top = _diverse(ranked, k)
+    return RecommendResult(top, pool.timings, pool.domain, pool.passed_filters)
+
+
+def query_text(*, text: str, profile: dict[str, Any] | None) -> str:
+    """A resume as retrieval reads it: its text plus the profile's canonical skills and titles,
     so a corrected profile changes what is found and synonyms meet the postings' wording."""
-    profile = resume.profile or {}
+    profile = profile or {}
     terms = [s.get("canonical") or s.get("name") or "" for s in profile.get("skills") or []]
     terms += profile.get("titles") or []
     terms += [o.get("title", "") for o in profile.get("occupations") or []]
     extra = "\n".join(dict.fromkeys(t for t in terms if t))
-    return f"{resume.text}\n{extra}" if extra else resume.text
+    return f"{text}\n{extra}" if extra else text
+
+
+def resume_query_text(*, resume: Resume) -> str:
+    return query_text(text=resume.text, profile=resume.profile)
 
 
 def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResult:
-    """Replace the resume's stored top-k with a fresh ranking. Running it twice stores the same rows."""
-    result = jobs_for_text(text=resume_query_text(resume=resume), k=k)
+    """Replace the resume's stored top-k with a fresh ranking under the seeker's saved filters.
+    Running it twice stores the same rows."""
+    try:
+        filters = Filters.from_dict(resume.filters)
+    except (FilterError, TypeError, ValueError):  # saved by an older version: rank without them
+        log.warning("resume %s has filters that no longer apply; ranking without them", resume.pk)
+        filters = None
+    result = jobs_for_text(text=resume_query_text(resume=resume), profile=resume.profile, filters=filters, k=k)
     rows = [
         Recommendation(
             resume=resume,
@@ -328,6 +554,7 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
             vector_rank=item.candidate.vector_rank,
             fused_score=item.candidate.fused_score,
             domain_score=item.candidate.domain_score,
+            why=item.why,
         )
         for rank, item in enumerate(result.items, start=1)
     ]

@@ -5,4 +5,5 @@ from . import views
 app_name = "search"
 urlpatterns = [
     path("for-resume/<uuid:public_id>/", views.resume_matches, name="resume_matches"),
+    path("for-resume/<uuid:public_id>/filters/", views.resume_filters, name="resume_filters"),
 ]

@@ -77,6 +77,19 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     assert "Network Administrator" in profile and "JavaScript" in profile and "Minneapolis, MN" in profile
     assert page.locator("li.match").count() == 10
 
+    # Every result says why; the seeker keeps remote postings only and the page ranks again under it.
+    first = page.locator("li.match").nth(0)
+    assert first.locator(".why").count() == 1
+    assert "Domain:" in first.inner_text() and "Seniority fit" in first.inner_text()
+    page.locator("#filters summary").click()
+    page.select_option("#id_location_scope", "remote")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_selector("p.filters-note")
+    page.wait_for_selector("li.match >> nth=9")
+    assert "remote only" in page.locator("p.filters-note").inner_text()
+    remote_tags = page.locator("li.match .where .tag", has_text="Remote")
+    assert remote_tags.count() == 10  # every result is a remote posting
+
     # A file that is not a resume is refused on the page with a message.
     bad = tmp_path / "photo.pdf"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)

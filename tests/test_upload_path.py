@@ -208,7 +208,8 @@ def test_recommend_prints_one_json_line_per_resume(corpus, tmp_path, capsys):
     for line in lines:
         assert len(line["jobs"]) == 10
         for job in line["jobs"]:
-            assert set(job) == {"source", "external_id", "title", "score"}
+            assert set(job) == {"source", "external_id", "title", "company", "location", "score", "why"}
+            assert {"matched_skills", "missing_skills", "domain", "title", "seniority", "location"} <= set(job["why"])
             assert JobPosting.objects.filter(
                 source=job["source"], external_id=job["external_id"], title=job["title"]
             ).exists()

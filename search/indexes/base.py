@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,7 +23,9 @@ class SearchIndex(Protocol):
 
     def delete(self, ids: Iterable[int]) -> None: ...
 
-    def search(self, query: Any, k: int) -> list[Hit]: ...
+    def search(self, query: Any, k: int, allowed: Collection[int] | None = None) -> list[Hit]:
+        """The k best documents, among `allowed` ids when given."""
+        ...
 
     def hashes(self) -> dict[int, str]:
         """Content hash of every stored document, by id."""

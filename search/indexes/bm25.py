@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -79,10 +79,13 @@ class BM25Index:
         self._hashes = [self._hashes[i] for i in keep.tolist()]
         self._weights = None
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, allowed: Collection[int] | None = None) -> list[Hit]:
+        """The k best documents; `allowed` restricts them to those ids (the hard filters)."""
         scores = self.get_scores(tokenize(query))
         if scores.size == 0:
             return []
+        if allowed is not None:
+            scores = np.where(np.isin(self._ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed))), scores, 0.0)
         k = min(k, scores.size)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((self._ids[top], -scores[top]))]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from qdrant_client import QdrantClient, models
@@ -75,8 +75,14 @@ class QdrantIndex:
         if ids:
             self.client.delete(self.collection, points_selector=models.PointIdsList(points=ids), wait=True)
 
-    def search(self, query: Sequence[float], k: int) -> list[Hit]:
-        result = self.client.query_points(self.collection, query=list(map(float, query)), limit=k, with_payload=False)
+    def search(self, query: Sequence[float], k: int, allowed: Collection[int] | None = None) -> list[Hit]:
+        """The k nearest documents; `allowed` restricts them to those ids (the hard filters)."""
+        if allowed is not None and not allowed:
+            return []
+        where = models.Filter(must=[models.HasIdCondition(has_id=list(allowed))]) if allowed is not None else None
+        result = self.client.query_points(
+            self.collection, query=list(map(float, query)), limit=k, query_filter=where, with_payload=False
+        )
         return [Hit(int(p.id), float(p.score)) for p in result.points]
 
     def hashes(self) -> dict[int, str]:

@@ -1,16 +1,34 @@
+"""Train the domain classifier and the learned re-ranker, each saved as a new model version.
+
+Both learn from the train part of our split of the labelled resumes (search.evaluation.split_resumes);
+the held-out part scores them, so the figures are on resumes neither model saw.
+"""
+
 from __future__ import annotations
 
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sklearn.model_selection import StratifiedKFold
 
-from search.models_store import DOMAIN, save_model
-from search.ranking.domain import DomainClassifier
+from search.evaluation import (
+    Table,
+    cached_embeddings,
+    cached_profiles,
+    load_posting_labels,
+    load_resumes,
+    split_resumes,
+    stage_orders,
+)
+from search.models_store import DOMAIN, RERANKER, StoredModel, save_model
+from search.ranking.domain import DomainClassifier, domain_inputs
+from search.ranking.features import FEATURES
+from search.ranking.reranker import LinearReranker
 
 
 def drop_first_line(text: str) -> str:
@@ -19,8 +37,14 @@ def drop_first_line(text: str) -> str:
     return rest if rest.strip() else head
 
 
+def _titles_below_first_line(text: str, profile: dict[str, Any]) -> list[str]:
+    """The profile's titles, less those the first line names (the view without the first line)."""
+    first = text.strip().partition("\n")[0].lower()
+    return [t for t in profile.get("titles") or [] if t.lower() not in first]
+
+
 class Command(BaseCommand):
-    help = "Train the domain classifier on the Kaggle resume dataset and save it as a new model version."
+    help = "Train the domain classifier and the re-ranker on the labelled resumes; save them as new versions."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -29,60 +53,135 @@ class Command(BaseCommand):
             default=settings.SHARED_DATA_DIR / "kaggle-resume-dataset" / "resumes_train.parquet",
         )
         parser.add_argument(
-            "--ship",
-            action="store_true",
-            help="write to search/artifacts/domain (the model committed with the repository)",
+            "--labels", type=Path, help="posting domains, JSONL (label_postings); needed for the re-ranker"
+        )
+        parser.add_argument("--only", choices=["domain", "reranker"], help="train one model (default: both)")
+        parser.add_argument(
+            "--ship", action="store_true", help="write to search/artifacts/<model> (committed with the repository)"
         )
         parser.add_argument("--folds", type=int, default=5)
-        parser.add_argument("--limit", type=int, help="train on the first N resumes only (smoke runs)")
+        parser.add_argument("--limit", type=int, help="use the first N resumes only (smoke runs)")
 
-    def handle(
-        self, *args: object, resumes: Path, ship: bool, folds: int, limit: int | None, **options: object
-    ) -> None:
-        import pyarrow.parquet as pq
-
-        from search.embeddings import embed_documents
-
-        if not resumes.exists():
-            raise CommandError(f"{resumes} not found (set JOBMATCH_SHARED_DATA or pass --resumes)")
-        table = pq.read_table(resumes, columns=["Resume_str", "Category"]).to_pydict()
-        texts, labels = table["Resume_str"], np.asarray(table["Category"])
-        if limit:
-            texts, labels = texts[:limit], labels[:limit]
-        t0 = time.perf_counter()
-        self.stderr.write(f"embedding {len(texts)} resumes twice (with and without the first line)...")
-        x_full = embed_documents(texts)
-        x_body = embed_documents([drop_first_line(t) for t in texts])
-        embed_s = time.perf_counter() - t0
-
-        # Each fold trains as the shipped model does (both views of its training resumes)
-        # and is scored on the held-out resumes with and without their first line.
-        cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
-        pred = {
-            "with_first_line": np.empty(len(labels), dtype=object),
-            "without_first_line": np.empty(len(labels), dtype=object),
-        }
-        for train, test in cv.split(x_full, labels):
-            fold = DomainClassifier().fit(
-                np.vstack([x_full[train], x_body[train]]), np.concatenate([labels[train], labels[train]])
+    def handle(self, *args: object, **o: Any) -> None:
+        resumes_path: Path = o["resumes"]
+        if not resumes_path.exists():
+            raise CommandError(f"{resumes_path} not found (set JOBMATCH_SHARED_DATA or pass --resumes)")
+        if o["only"] != "domain" and (o["labels"] is None or not o["labels"].exists()):
+            raise CommandError(
+                "the re-ranker learns from posting labels: pass --labels FILE (manage.py label_postings)"
             )
-            pred["with_first_line"][test] = fold.predict(x_full[test])
-            pred["without_first_line"][test] = fold.predict(x_body[test])
-        metrics: dict[str, object] = {
-            "data": str(resumes.name),
-            "n": len(texts),
-            "folds": folds,
-            "features": "all-MiniLM-L6-v2, mean of 180-word chunks",
+        resumes = load_resumes(resumes_path)[: o["limit"] or None]
+        train, test = split_resumes(resumes)
+        cache = settings.DATA_DIR / "cache"
+        t0 = time.perf_counter()
+        self.stderr.write(f"reading and embedding {len(resumes)} resumes (cached under {cache})...")
+        from search.services import query_text
+
+        profiles = dict(
+            zip((r.id for r in resumes), cached_profiles([r.text for r in resumes], cache / "profiles"), strict=True)
+        )
+        queries = {r.id: query_text(text=r.text, profile=profiles[r.id]) for r in resumes}
+        vec = dict(zip(queries, cached_embeddings(list(queries.values()), cache / "embeddings"), strict=True))
+        self.stderr.write(f"  {time.perf_counter() - t0:.0f} s")
+
+        domain = None
+        if o["only"] in (None, "domain"):
+            domain = self._domain(train, test, profiles, queries, vec, cache, o)
+        if o["only"] in (None, "reranker"):
+            self._reranker(train, test, profiles, queries, vec, load_posting_labels(o["labels"]), domain, o)
+
+    def _domain(  # type: ignore[type-arg]
+        self, train: list, test: list, profiles: dict, queries: dict, vec: dict, cache: Path, o: dict
+    ) -> StoredModel:
+        everyone = train + test
+        bodies = cached_embeddings([drop_first_line(queries[r.id]) for r in everyone], cache / "embeddings")
+        # Two views of each resume: whole, and without its first line (text and the titles read from it).
+        full = {r.id: domain_inputs(vec[r.id], [profiles[r.id].get("titles") or []])[0] for r in everyone}
+        body = {
+            r.id: domain_inputs(bodies[i], [_titles_below_first_line(r.text, profiles[r.id])])[0]
+            for i, r in enumerate(everyone)
+        }
+        y = np.asarray([r.category for r in train])
+        x_full = np.vstack([full[r.id] for r in train])
+        x_body = np.vstack([body[r.id] for r in train])
+        # Each fold trains as the shipped model does (both views of its resumes) and is scored on the
+        # held-out resumes with and without their first line (usually the job title: it nearly names the label).
+        folds = StratifiedKFold(n_splits=o["folds"], shuffle=True, random_state=7)
+        pred = {"with_first_line": np.empty(len(y), dtype=object), "without_first_line": np.empty(len(y), dtype=object)}
+        for tr, te in folds.split(x_full, y):
+            m = DomainClassifier().fit(np.vstack([x_full[tr], x_body[tr]]), np.concatenate([y[tr], y[tr]]))
+            pred["with_first_line"][te] = m.predict(x_full[te])
+            pred["without_first_line"][te] = m.predict(x_body[te])
+        model = DomainClassifier().fit(np.vstack([x_full, x_body]), np.concatenate([y, y]))
+        y_test = np.asarray([r.category for r in test])
+        metrics: dict[str, Any] = {
+            "data": o["resumes"].name,
+            "train_resumes": len(train),
+            "test_resumes": len(test),
+            "features": "all-MiniLM-L6-v2 of the resume with its profile's skills and titles (mean of 180-word "
+            "chunks), beside the title signal of its first three titles (search.ranking.domain.title_signal)",
         }
         for name, p in pred.items():
-            acc = float(np.mean(p == labels))
-            metrics[f"cv_accuracy_{name}"] = round(acc, 4)
-            metrics[f"cv_recall_per_domain_{name}"] = {
-                c: round(float(np.mean(p[labels == c] == c)), 3) for c in sorted(set(labels))
-            }
-            self.stdout.write(f"{folds}-fold accuracy {name.replace('_', ' ')}: {acc:.3f}")
-        # Train on both views so the model does not lean on the title line alone.
-        model = DomainClassifier().fit(np.vstack([x_full, x_body]), np.concatenate([labels, labels]))
-        out = save_model(DOMAIN, model, metrics, out_dir=settings.SHIPPED_MODEL_DIR / DOMAIN if ship else None)
-        self.stdout.write(f"saved {out} (embedding took {embed_s:.0f}s)")
-        self.stdout.write(json.dumps({k: v for k, v in metrics.items() if k.startswith("cv_accuracy")}))
+            metrics[f"cv_accuracy_{name}"] = round(float(np.mean(p == y)), 4)
+        metrics["test_accuracy_with_first_line"] = round(
+            float(np.mean(model.predict(np.vstack([full[r.id] for r in test])) == y_test)), 4
+        )
+        metrics["test_accuracy_without_first_line"] = round(
+            float(np.mean(model.predict(np.vstack([body[r.id] for r in test])) == y_test)), 4
+        )
+        metrics["test_recall_per_domain"] = {
+            c: round(float(np.mean(model.predict(np.vstack([full[r.id] for r in test if r.category == c])) == c)), 3)
+            for c in sorted(set(y_test))
+        }
+        out = save_model(DOMAIN, model, metrics, out_dir=settings.SHIPPED_MODEL_DIR / DOMAIN if o["ship"] else None)
+        self.stdout.write(f"domain classifier saved in {out}")
+        self.stdout.write(json.dumps({k: v for k, v in metrics.items() if "accuracy" in k}))
+        return StoredModel(model, out.name, metrics)
+
+    def _reranker(  # type: ignore[type-arg]
+        self, train: list, test: list, profiles: dict, queries: dict, vec: dict, labels: dict, domain: Any, o: dict
+    ) -> None:
+        from search.engine import get_engine, reset_engine
+        from search.services import candidate_pool
+
+        engine = get_engine()
+        if domain is not None:
+            engine.domain = domain  # the classifier just trained, so the re-ranker learns with it
+        try:
+            rows, ys = [], []
+            t0 = time.perf_counter()
+            for n, r in enumerate(train, start=1):
+                pool = candidate_pool(text=queries[r.id], profile=profiles[r.id], query_vec=vec[r.id])
+                for c, x in zip(pool.candidates, pool.X, strict=True):
+                    p = pool.postings[c.id]
+                    label = labels.get((p.source, p.external_id), "")
+                    if label:  # a posting without a declared domain says nothing either way
+                        rows.append(x)
+                        ys.append(int(label == r.category))
+                if n % 200 == 0:
+                    self.stderr.write(f"  {n}/{len(train)} resumes, {time.perf_counter() - t0:.0f} s")
+            X, y = np.vstack(rows), np.asarray(ys)
+            model = LinearReranker().fit(X, y)
+            table = Table()
+            for r in test:
+                pool = candidate_pool(text=queries[r.id], profile=profiles[r.id], query_vec=vec[r.id])
+                key = {pid: labels.get((p.source, p.external_id), "") for pid, p in pool.postings.items()}
+                for stage, order in stage_orders(pool, model).items():
+                    table.add(r.category, stage, [int(key.get(pid) == r.category) for pid in order])
+        finally:
+            reset_engine()
+        metrics = {
+            "data": o["resumes"].name,
+            "labels": o["labels"].name,
+            "train_resumes": len(train),
+            "train_pairs": len(y),
+            "relevant_share": round(float(y.mean()), 4),
+            "domain_model": domain.version
+            if domain is not None
+            else (engine.domain.version if engine.domain else None),
+            "weights": {f: round(float(w), 4) for f, w in zip(FEATURES, model.coef_, strict=True)},
+            "test": table.as_dict()["overall"],
+        }
+        out = save_model(RERANKER, model, metrics, out_dir=settings.SHIPPED_MODEL_DIR / RERANKER if o["ship"] else None)
+        self.stdout.write(f"re-ranker saved in {out}")
+        self.stdout.write(json.dumps({"weights": metrics["weights"], "test": metrics["test"]}))

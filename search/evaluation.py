@@ -1,0 +1,233 @@
+"""Ranking quality against domain labels: P@10, nDCG@10 and MRR for each stage of the ranking.
+
+A result is relevant when the posting's domain (from the labels file, written by
+`manage.py label_postings` from search/ranking/posting_domains.py) is the resume's category.
+The resume side reads the same labelled resumes the domain classifier learns from; our own
+held-out split (`split_resumes`) keeps the resumes the models never saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+STAGES = ("bm25", "vectors", "fused", "fused+domain", "full")
+K = 10
+SPLIT_SEED, TEST_SHARE = 7, 0.2
+
+
+@dataclass
+class LabelledResume:
+    id: str
+    text: str
+    category: str
+
+
+def load_resumes(path: Path) -> list[LabelledResume]:
+    """Parquet with ID, Resume_str, Category (the Kaggle layout) or JSON lines {id, text, category}."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        t = pq.read_table(path, columns=["ID", "Resume_str", "Category"]).to_pydict()
+        return [LabelledResume(str(i), s, c) for i, s, c in zip(t["ID"], t["Resume_str"], t["Category"], strict=True)]
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if line.strip():
+                obj = json.loads(line)
+                out.append(LabelledResume(str(obj.get("id", n)), obj["text"], obj["category"]))
+    return out
+
+
+def split_resumes(resumes: Sequence[LabelledResume]) -> tuple[list[LabelledResume], list[LabelledResume]]:
+    """(train, test): TEST_SHARE of each category held out, the same split on every run."""
+    by_cat: dict[str, list[LabelledResume]] = defaultdict(list)
+    for r in sorted(resumes, key=lambda r: r.id):
+        by_cat[r.category].append(r)
+    train, test = [], []
+    rng = random.Random(SPLIT_SEED)
+    for cat in sorted(by_cat):
+        items = by_cat[cat]
+        rng.shuffle(items)
+        n_test = max(1, round(len(items) * TEST_SHARE))
+        test += items[:n_test]
+        train += items[n_test:]
+    return train, test
+
+
+def load_posting_labels(path: Path) -> dict[tuple[str, str], str]:
+    """JSON lines {source, external_id, domain}; an empty domain means "no domain"."""
+    out = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                obj = json.loads(line)
+                out[(str(obj["source"]), str(obj["external_id"]))] = obj.get("domain") or ""
+    return out
+
+
+def precision_at(rels: Sequence[int], k: int = K) -> float:
+    return sum(rels[:k]) / k
+
+
+def ndcg_at(rels: Sequence[int], k: int = K, n_relevant: int | None = None) -> float:
+    dcg = sum(r / math.log2(i + 2) for i, r in enumerate(rels[:k]))
+    ideal_n = min(k, n_relevant if n_relevant is not None else k)
+    idcg = sum(1 / math.log2(i + 2) for i in range(ideal_n))
+    return dcg / idcg if idcg else 0.0
+
+
+def reciprocal_rank(rels: Sequence[int]) -> float:
+    return next((1.0 / (i + 1) for i, r in enumerate(rels) if r), 0.0)
+
+
+@dataclass
+class StageScores:
+    p10: list[float] = field(default_factory=list)
+    ndcg: list[float] = field(default_factory=list)
+    mrr: list[float] = field(default_factory=list)
+
+    def add(self, rels: Sequence[int], n_relevant: int | None = None) -> None:
+        self.p10.append(precision_at(rels))
+        self.ndcg.append(ndcg_at(rels, n_relevant=n_relevant))
+        self.mrr.append(reciprocal_rank(rels))
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "p@10": round(float(np.mean(self.p10)), 4) if self.p10 else 0.0,
+            "ndcg@10": round(float(np.mean(self.ndcg)), 4) if self.ndcg else 0.0,
+            "mrr": round(float(np.mean(self.mrr)), 4) if self.mrr else 0.0,
+            "n": len(self.p10),
+        }
+
+
+@dataclass
+class Table:
+    """Scores per stage, overall and per domain."""
+
+    overall: dict[str, StageScores] = field(default_factory=lambda: {s: StageScores() for s in STAGES})
+    per_domain: dict[str, dict[str, StageScores]] = field(
+        default_factory=lambda: defaultdict(lambda: {s: StageScores() for s in STAGES})
+    )
+
+    def add(self, domain: str, stage: str, rels: Sequence[int], n_relevant: int | None = None) -> None:
+        self.overall[stage].add(rels, n_relevant)
+        self.per_domain[domain][stage].add(rels, n_relevant)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "overall": {s: v.summary() for s, v in self.overall.items()},
+            "per_domain": {d: {s: v.summary() for s, v in st.items()} for d, st in sorted(self.per_domain.items())},
+        }
+
+
+def render(table: Table, write: Callable[[str], None], *, what: str) -> None:
+    write(f"{what}; relevant = the posting's labelled domain is the resume's category")
+    write(f"{'stage':<14}{'P@10':>8}{'nDCG@10':>9}{'MRR':>8}")
+    for stage in STAGES:
+        s = table.overall[stage].summary()
+        write(f"{stage:<14}{s['p@10']:>8.3f}{s['ndcg@10']:>9.3f}{s['mrr']:>8.3f}")
+    write("per domain, P@10 by stage (n = queries):")
+    write(f"{'domain':<24}{'n':>5}" + "".join(f"{s:>14}" for s in STAGES))
+    for domain, stages in sorted(table.per_domain.items()):
+        n = stages[STAGES[0]].summary()["n"]
+        write(f"{domain:<24}{n:>5}" + "".join(f"{stages[s].summary()['p@10']:>14.3f}" for s in STAGES))
+
+
+def stage_orders(pool: Any, reranker: Any | None, *, k: int = K) -> dict[str, list[int]]:
+    """Posting ids in the order each stage ranks the pool's candidates (search.services.CandidatePool)."""
+    from .ranking.features import FEATURES
+    from .ranking.rerank import rerank_score
+
+    cands = pool.candidates
+    d = FEATURES.index("domain")
+    bm25 = sorted((c for c in cands if c.bm25_rank), key=lambda c: c.bm25_rank)
+    vec = sorted((c for c in cands if c.vector_rank), key=lambda c: c.vector_rank)
+    domain_scores = [rerank_score(c, float(x[d])) for c, x in zip(cands, pool.X, strict=True)]
+    orders = {
+        "bm25": [c.id for c in bm25],
+        "vectors": [c.id for c in vec],
+        "fused": [c.id for c in cands],
+        "fused+domain": [
+            cands[i].id for i in sorted(range(len(cands)), key=lambda i: (-domain_scores[i], cands[i].id))
+        ],
+    }
+    if reranker is not None and len(cands):
+        from .ranking.diversity import cap_per_key
+        from .services import MAX_PER_COMPANY, company_key
+
+        scores = reranker.predict(pool.X)
+        full = [cands[i].id for i in sorted(range(len(cands)), key=lambda i: (-scores[i], cands[i].id))]
+        # the same diversity rule as the results page
+        orders["full"] = cap_per_key(full, lambda pid: company_key(pool.postings[pid]), MAX_PER_COMPANY)
+    else:
+        orders["full"] = orders["fused+domain"]
+    return orders
+
+
+# --- cached resume work: embeddings and profiles are the slow part and never change for a text ----------
+
+
+def _key(text: str, salt: str) -> str:
+    return hashlib.sha256((salt + "\0" + text).encode()).hexdigest()[:32]
+
+
+def cached_embeddings(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
+    from .embeddings import embed_documents
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    out: list[np.ndarray | None] = []
+    todo = []
+    for i, t in enumerate(texts):
+        path = cache_dir / f"{_key(t, 'minilm-chunked')}.npy"
+        if path.exists():
+            out.append(np.load(path))
+        else:
+            out.append(None)
+            todo.append(i)
+    for start in range(0, len(todo), 64):
+        batch = todo[start : start + 64]
+        emb = embed_documents([texts[i] for i in batch])
+        for i, row in zip(batch, emb, strict=True):
+            np.save(cache_dir / f"{_key(texts[i], 'minilm-chunked')}.npy", row)
+            out[i] = row
+    return np.vstack([o for o in out if o is not None])
+
+
+def understanding_version() -> str:
+    """Changes when the shipped vocabularies or NER model change, so cached profiles are read again."""
+    from resumes.understanding.vocabulary import ARTIFACTS
+
+    h = hashlib.sha256()
+    for path in sorted([*ARTIFACTS.glob("*.json.gz"), *ARTIFACTS.glob("ner/**/*")]):
+        if path.is_file():
+            h.update(path.name.encode())
+            h.update(str(path.stat().st_size).encode())
+            h.update(str(int(path.stat().st_mtime)).encode())
+    return h.hexdigest()[:16]
+
+
+def cached_profiles(texts: Iterable[str], cache_dir: Path) -> list[dict[str, Any]]:
+    from resumes.understanding.pipeline import understand
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    salt = "profile-" + understanding_version()
+    out = []
+    for t in texts:
+        path = cache_dir / f"{_key(t, salt)}.json"
+        if path.exists():
+            out.append(json.loads(path.read_text()))
+        else:
+            profile = understand(t).to_dict()
+            path.write_text(json.dumps(profile))
+            out.append(profile)
+    return out

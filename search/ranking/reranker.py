@@ -1,0 +1,67 @@
+"""The learned re-ranker: one score per (resume, posting) pair from the features in features.py.
+
+A scikit-learn estimator (fit / predict; learned state ends in an underscore): the
+features are standardised and a logistic regression learns how much each is worth from
+labelled pairs (relevant or not). It is linear on purpose: every score splits exactly
+into one contribution per feature, which the results page shows as the reasons. The
+feedback issue retrains it with `fit` on pairs labelled by what seekers did (applied,
+saved = relevant; dismissed = not), optionally weighted with `sample_weight`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+
+from .features import FEATURES
+
+
+class LinearReranker(BaseEstimator):  # type: ignore[misc]
+    def __init__(self, C: float = 1.0, max_iter: int = 2000) -> None:
+        self.C = C
+        self.max_iter = max_iter
+
+    def fit(
+        self,
+        X: npt.NDArray[np.floating],
+        y: npt.ArrayLike,
+        sample_weight: npt.ArrayLike | None = None,
+    ) -> LinearReranker:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(FEATURES):
+            raise ValueError(f"expected {len(FEATURES)} features per row ({', '.join(FEATURES)}), got {X.shape}")
+        y = np.asarray(y).astype(int)
+        if len(set(y.tolist())) < 2:
+            raise ValueError("the re-ranker needs both relevant and irrelevant pairs to learn from")
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = X.std(axis=0)
+        self.scale_[self.scale_ == 0] = 1.0
+        self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight="balanced")
+        self.model_.fit((X - self.mean_) / self.scale_, y, sample_weight=sample_weight)
+        self.coef_ = self.model_.coef_[0].copy()
+        self.intercept_ = float(self.model_.intercept_[0])
+        self.feature_names_ = list(FEATURES)
+        return self
+
+    def contributions(self, X: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+        """Per row and feature, what the feature added to the score (the score is their sum plus the intercept)."""
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        return np.asarray((X - self.mean_) / self.scale_ * self.coef_)
+
+    def predict(self, X: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+        """Scores: higher is a better match (log-odds of relevance)."""
+        return np.asarray(self.contributions(X).sum(axis=1) + self.intercept_)
+
+    def predict_proba(self, X: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+        p = 1.0 / (1.0 + np.exp(-self.predict(X)))
+        return np.column_stack([1 - p, p])
+
+
+def contribution_shares(contributions: npt.NDArray[np.float64]) -> dict[str, float]:
+    """Each feature's share of one score, signed, shares of absolute size summing to 1."""
+    total = float(np.abs(contributions).sum())
+    if not total:
+        return dict.fromkeys(FEATURES, 0.0)
+    return {name: round(float(v) / total, 4) for name, v in zip(FEATURES, contributions, strict=True)}

@@ -1,0 +1,87 @@
+"""Hard filters before ranking, diversity in the top ten, and the reasons given with each result."""
+
+import pytest
+
+from resumes.understanding.pipeline import understand
+from search.filters import FilterError, Filters
+from search.models import JobPosting
+from search.ranking.types import Candidate
+from search.services import RankedPosting, _diverse, jobs_for_text
+from tests.conftest import FIXTURES
+
+
+def _posting(n, **kw):
+    defaults = {"source": "test", "external_id": str(n), "title": f"Job {n}"}
+    return JobPosting.objects.create(**{**defaults, **kw})
+
+
+@pytest.mark.django_db
+def test_each_filter_keeps_only_the_postings_that_pass():
+    austin = _posting(1, location="Austin, TX", work_type="Full-time", experience_level="Entry level")
+    dallas = _posting(2, location="Dallas, Texas", salary_min=30, salary_max=35, salary_period="HOURLY")
+    boston = _posting(3, location="Boston, MA", remote=True, salary_max=90000, salary_period="YEARLY")
+    everyone = JobPosting.objects.filter(source="test")
+
+    def ids(**kw):
+        return set(Filters(**kw).apply(everyone).values_list("id", flat=True))
+
+    assert ids() == {austin.id, dallas.id, boston.id}
+    assert ids(location_scope="remote") == {boston.id}
+    assert ids(location_scope="city", location="Austin, TX") == {austin.id}
+    assert ids(location_scope="region", location="Austin, Texas") == {austin.id, dallas.id}  # TX and Texas
+    assert ids(work_types=("Full-time",)) == {austin.id}
+    assert ids(experience_levels=("Entry level", "Director")) == {austin.id}
+    assert ids(min_salary=70000) == {dallas.id, boston.id}  # 35 an hour is 72,800 a year
+    assert ids(min_salary=80000) == {boston.id}
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"location_scope": "planet"}, "location scope"),
+        ({"location_scope": "city", "location": ""}, "give a location"),
+        ({"min_salary": -5}, "negative"),
+    ],
+)
+def test_a_filter_that_cannot_apply_says_why(kw, message):
+    with pytest.raises(FilterError, match=message):
+        Filters(**kw)
+
+
+def test_a_remote_only_seeker_never_sees_an_on_site_posting(corpus):
+    remote = JobPosting.objects.filter(active=True, remote=True).count()
+    assert remote >= 10, "the demo corpus needs remote postings for this test"
+    text = "Software engineer. Python, SQL, AWS, building web services for eight years."
+    result = jobs_for_text(text=text, filters=Filters(location_scope="remote"))
+    assert len(result.items) == 10  # ten after filtering, as that many pass
+    assert all(item.posting.remote for item in result.items)
+    assert result.passed_filters == remote
+
+
+def test_at_most_two_postings_of_one_company_reach_the_top():
+    def item(i, company):
+        return RankedPosting(JobPosting(id=i, title=f"Job {i}", company_ref=company), Candidate(id=i))
+
+    ranked = [item(1, "acme"), item(2, "acme"), item(3, "acme"), item(4, "other"), item(5, ""), item(6, "")]
+    assert [r.posting.id for r in _diverse(ranked, 10)] == [1, 2, 4, 5, 6]
+    assert [r.posting.id for r in _diverse(ranked, 3)] == [1, 2, 4]
+
+
+def test_reasons_agree_with_the_profile_and_the_posting(corpus):
+    from resumes.extract import extract_text, sniff_content_type
+
+    data = (FIXTURES / "it-27295996.pdf").read_bytes()
+    text = extract_text(data, sniff_content_type(data))
+    profile = understand(text).to_dict()
+    mine = {(s["canonical"] or s["name"]).lower() for s in profile["skills"]}
+    result = jobs_for_text(text=text, profile=profile)
+    assert result.items
+    for item in result.items:
+        why, posting_skills = item.why, {s.lower() for s in item.posting.skills}
+        for s in why["matched_skills"]:
+            assert s.lower() in mine and s.lower() in posting_skills  # matched: on both sides
+        for s in why["missing_skills"]:
+            assert s.lower() not in mine and s.lower() in posting_skills  # missing: the posting's, not yours
+        assert why["domain"]["posting"] == item.posting.domain
+        assert set(why["features"]) == set(why["contributions"]) and 0 <= why["location"]["fit"] <= 1
+    assert any(item.why["matched_skills"] for item in result.items)
