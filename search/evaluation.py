@@ -143,35 +143,48 @@ def render(table: Table, write: Callable[[str], None], *, what: str) -> None:
         write(f"{domain:<24}{n:>5}" + "".join(f"{stages[s].summary()['p@10']:>14.3f}" for s in STAGES))
 
 
-def stage_orders(pool: Any, reranker: Any | None, *, k: int = K) -> dict[str, list[int]]:
+def stage_orders(pool: Any, reranker: Any | None) -> dict[str, list[int]]:
     """Posting ids in the order each stage ranks the pool's candidates (search.services.CandidatePool)."""
-    from .ranking.features import FEATURES
-    from .ranking.rerank import rerank_score
+    from .services import _diverse, pool_scores, rank_pool
 
     cands = pool.candidates
-    d = FEATURES.index("domain")
-    bm25 = sorted((c for c in cands if c.bm25_rank), key=lambda c: c.bm25_rank)
-    vec = sorted((c for c in cands if c.vector_rank), key=lambda c: c.vector_rank)
-    domain_scores = [rerank_score(c, float(x[d])) for c, x in zip(cands, pool.X, strict=True)]
+    by_domain = rank_pool(pool, pool_scores(pool, None)[0])  # fused blended with domain agreement
     orders = {
-        "bm25": [c.id for c in bm25],
-        "vectors": [c.id for c in vec],
+        "bm25": [c.id for c in sorted((c for c in cands if c.bm25_rank), key=lambda c: c.bm25_rank)],
+        "vectors": [c.id for c in sorted((c for c in cands if c.vector_rank), key=lambda c: c.vector_rank)],
         "fused": [c.id for c in cands],
-        "fused+domain": [
-            cands[i].id for i in sorted(range(len(cands)), key=lambda i: (-domain_scores[i], cands[i].id))
-        ],
+        "fused+domain": [r.candidate.id for r in by_domain],
     }
     if reranker is not None and len(cands):
-        from .ranking.diversity import cap_per_key
-        from .services import MAX_PER_COMPANY, company_key
-
-        scores = reranker.predict(pool.X)
-        full = [cands[i].id for i in sorted(range(len(cands)), key=lambda i: (-scores[i], cands[i].id))]
-        # the same diversity rule as the results page
-        orders["full"] = cap_per_key(full, lambda pid: company_key(pool.postings[pid]), MAX_PER_COMPANY)
+        # the same order and diversity rule as the results page
+        full = _diverse(rank_pool(pool, pool_scores(pool, reranker)[0]), len(cands))
+        orders["full"] = [r.candidate.id for r in full]
     else:
         orders["full"] = orders["fused+domain"]
     return orders
+
+
+def seeker_table(
+    resumes: Sequence[LabelledResume],
+    profiles: Sequence[dict[str, Any]],
+    queries: Sequence[str],
+    vecs: Sequence[np.ndarray],
+    labels: dict[tuple[str, str], str],
+    reranker: Any | None,
+) -> Table:
+    """Rank the postings for each resume and score every stage against the posting labels."""
+    from collections import Counter
+
+    from .services import candidate_pool
+
+    n_relevant = Counter(labels.values())
+    table = Table()
+    for r, profile, q, vec in zip(resumes, profiles, queries, vecs, strict=True):
+        pool = candidate_pool(text=q, profile=profile, query_vec=vec)
+        key = {pid: labels.get((p.source, p.external_id), "") for pid, p in pool.postings.items()}
+        for stage, order in stage_orders(pool, reranker).items():
+            table.add(r.category, stage, [int(key.get(pid) == r.category) for pid in order], n_relevant[r.category])
+    return table
 
 
 # --- cached resume work: embeddings and profiles are the slow part and never change for a text ----------

@@ -476,6 +476,12 @@ def pool_scores(pool: CandidatePool, reranker: Any | None) -> tuple[np.ndarray, 
     return scores, np.zeros_like(pool.X)
 
 
+def rank_pool(pool: CandidatePool, scores: np.ndarray) -> list[RankedPosting]:
+    """The pool's postings, best score first (ties by id, so the order is repeatable)."""
+    order = sorted(range(len(pool.candidates)), key=lambda i: (-scores[i], pool.candidates[i].id))
+    return [RankedPosting(pool.postings[pool.candidates[i].id], pool.candidates[i]) for i in order]
+
+
 def jobs_for_text(
     *,
     text: str,
@@ -496,25 +502,13 @@ def jobs_for_text(
         for c, x, score in zip(pool.candidates, pool.X, scores, strict=True):
             c.domain_score = float(x[d])
             c.final_score = float(score)
-        order = sorted(
-            range(len(pool.candidates)), key=lambda i: (-pool.candidates[i].final_score, pool.candidates[i].id)
-        )
-        ranked = [
-            RankedPosting(
-                pool.postings[pool.candidates[i].id],
-                pool.candidates[i],
-                _why(
-                    pool.seeker,
-                    pool.postings[pool.candidates[i].id],
-                    pool.domain,
-                    pool.X[i],
-                    pool.matches[i],
-                    contribution_shares(contrib[i]),
-                ),
+        top = _diverse(rank_pool(pool, scores), k)
+        row = {c.id: i for i, c in enumerate(pool.candidates)}
+        for item in top:  # reasons for the ten shown, not for the whole pool
+            i = row[item.candidate.id]
+            item.why = _why(
+                pool.seeker, item.posting, pool.domain, pool.X[i], pool.matches[i], contribution_shares(contrib[i])
             )
-            for i in order
-        ]
-        top = _diverse(ranked, k)
     return RecommendResult(top, pool.timings, pool.domain, pool.passed_filters)
 
 

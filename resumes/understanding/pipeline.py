@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -170,7 +171,9 @@ def _matched_skills(doc: Any, matcher: Any, *, short_ok: Any) -> list[tuple[Any,
     return out
 
 
-def _skills(doc: Any, matcher: Any, sections: dict[str, list[int]], blocks: list[tuple[int, int]] = ()) -> list[Skill]:
+def _skills(
+    doc: Any, matcher: Any, sections: dict[str, list[int]], blocks: Sequence[tuple[int, int]] = ()
+) -> list[Skill]:
     """Vocabulary skills anywhere, plus what the seeker lists in a skills block (the skills section, and
     `blocks` the trained model marks as skills) that the vocabulary does not know ("Team player",
     "Tosca"): declared by the seeker, they are kept as written."""

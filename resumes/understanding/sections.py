@@ -118,7 +118,7 @@ def find_sections(text: str) -> dict[str, list[int]]:
     return out
 
 
-_DURATION = re.compile(r"\((?:less than\s+)?\d*\s*(?:\+\s*)?years?\)|\(less than\s+1\s+year\)", re.I)
+_DURATION = re.compile(r"\((?:less than\s+)?\d*\s*(?:\+\s*)?years?\)", re.I)
 _ITEM_SEPARATORS = re.compile(r"[,;•◦|/:]|\.\s|&amp;|&|\band\b")
 _ITEM_STRIP = " -*.\t•◦"
 

@@ -19,8 +19,8 @@ from search.evaluation import (
     load_posting_labels,
     load_resumes,
     render,
+    seeker_table,
     split_resumes,
-    stage_orders,
 )
 
 
@@ -87,10 +87,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(table.as_dict()))
 
     def _seekers(self, resumes: list, labels: dict, engine: object) -> Table:  # type: ignore[type-arg]
-        from search.services import candidate_pool, query_text
+        from search.services import query_text
 
         cache = settings.DATA_DIR / "cache"
-        n_relevant = Counter(labels.values())
         t0 = time.perf_counter()
         self.stderr.write(f"reading {len(resumes)} resumes (profiles and embeddings are cached under {cache})...")
         profiles = cached_profiles([r.text for r in resumes], cache / "profiles")
@@ -98,13 +97,7 @@ class Command(BaseCommand):
         vecs = cached_embeddings(queries, cache / "embeddings")
         self.stderr.write(f"  {time.perf_counter() - t0:.0f} s; ranking...")
         reranker = engine.reranker.estimator if engine.reranker else None  # type: ignore[attr-defined]
-        table = Table()
-        for r, profile, q, vec in zip(resumes, profiles, queries, vecs, strict=True):
-            pool = candidate_pool(text=q, profile=profile, query_vec=vec)
-            key = {pid: labels.get((p.source, p.external_id), "") for pid, p in pool.postings.items()}
-            for stage, order in stage_orders(pool, reranker).items():
-                table.add(r.category, stage, [int(key.get(pid) == r.category) for pid in order], n_relevant[r.category])
-        return table
+        return seeker_table(resumes, profiles, queries, vecs, labels, reranker)
 
     def _recruiters(self, resumes: list, labels: dict, engine: object, per_domain: int) -> tuple[Table, int]:  # type: ignore[type-arg]
         """Rank the file's resumes for labelled postings: the same stages, the roles of the two sides swapped."""

@@ -17,13 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sklearn.model_selection import StratifiedKFold
 
 from search.evaluation import (
-    Table,
     cached_embeddings,
     cached_profiles,
     load_posting_labels,
     load_resumes,
+    seeker_table,
     split_resumes,
-    stage_orders,
 )
 from search.models_store import DOMAIN, RERANKER, StoredModel, save_model
 from search.ranking.domain import DomainClassifier, domain_inputs
@@ -162,12 +161,14 @@ class Command(BaseCommand):
                     self.stderr.write(f"  {n}/{len(train)} resumes, {time.perf_counter() - t0:.0f} s")
             X, y = np.vstack(rows), np.asarray(ys)
             model = LinearReranker().fit(X, y)
-            table = Table()
-            for r in test:
-                pool = candidate_pool(text=queries[r.id], profile=profiles[r.id], query_vec=vec[r.id])
-                key = {pid: labels.get((p.source, p.external_id), "") for pid, p in pool.postings.items()}
-                for stage, order in stage_orders(pool, model).items():
-                    table.add(r.category, stage, [int(key.get(pid) == r.category) for pid in order])
+            table = seeker_table(
+                test,
+                [profiles[r.id] for r in test],
+                [queries[r.id] for r in test],
+                [vec[r.id] for r in test],
+                labels,
+                model,
+            )
         finally:
             reset_engine()
         metrics = {
