@@ -27,7 +27,7 @@ demo: install
 # The worker runs in the background and stops with the server (Ctrl-C).
 run: demo
 	@echo "JobMatch on http://$(HOST):$(PORT)/  (Ctrl-C stops the site and the worker)"
-	$(BIN)/celery -A jobmatch worker --loglevel=INFO --concurrency=1 --pool=solo & \
+	$(BIN)/celery -A jobmatch worker -B --loglevel=INFO --concurrency=1 --pool=solo & \
 	  WORKER=$$!; trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 

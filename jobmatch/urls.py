@@ -2,14 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from resumes import views as resume_views
+from . import views
 
 urlpatterns = [
-    path("", resume_views.home, name="home"),
-    path("accounts/signup/", resume_views.signup, name="signup"),
+    path("", views.home, name="home"),
+    path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("resumes/", include("resumes.urls")),
     path("jobs/", include("search.urls")),
+    path("recruit/", include("search.recruit_urls")),
     path("admin/", admin.site.urls),
 ]

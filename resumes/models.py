@@ -32,12 +32,22 @@ class Resume(models.Model):
     profile_edited_at = models.DateTimeField(null=True, blank=True)
     # The seeker's hard filters for this resume's results (search.filters.Filters.as_dict()).
     filters = models.JSONField(default=dict, blank=True)
+    # Private by default. Discoverable: every recruiter may find it among the candidates for their
+    # postings. Applying to a posting shares it with that posting's organisation only (search.Application).
+    discoverable = models.BooleanField(default=False, db_index=True)
+    # The id a bulk import gave it (manage.py import_resumes); blank for uploads.
+    external_id = models.CharField(max_length=128, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "external_id"], condition=~models.Q(external_id=""), name="resume_owner_external_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"

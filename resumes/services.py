@@ -182,8 +182,61 @@ def filters_update(*, resume: Resume, filters: dict[str, Any]) -> Resume:
 
 
 def resume_delete(*, resume: Resume) -> None:
-    """Delete the row (recommendations cascade) and then its file."""
-    stored_name = resume.stored_name
+    """Delete the row (recommendations, applications, candidate rows cascade), then its file and its
+    entries in the recruiter-side indexes (a task: only the worker opens the indexes)."""
+    from search.tasks import unindex_resumes  # the search side's task, sent by name through Celery
+
+    stored_name, resume_id = resume.stored_name, resume.pk
     with transaction.atomic():
         resume.delete()
         transaction.on_commit(lambda: storage.remove(stored_name))
+        transaction.on_commit(lambda: unindex_resumes.delay([resume_id]))
+
+
+def resume_ingest(
+    *, owner: AbstractBaseUser, external_id: str, data: bytes, name: str, discoverable: bool = False
+) -> Resume:
+    """A resume loaded in bulk (manage.py import_resumes): stored like an upload, read by the same
+    extraction and understanding, keyed on (owner, external id) so loading a file again updates it.
+    Seeker-side matching is left to `resume_process`; the recruiter side indexes it when ranking.
+
+    Raises UploadRejected for a file that is too large, of an unsupported type, or unreadable;
+    nothing is stored then.
+    """
+    if len(data) > settings.RESUME_MAX_BYTES:
+        raise UploadRejected("too_large", f"larger than {settings.RESUME_MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        content_type = sniff_content_type(data)
+        text = extract_text(data, content_type)
+    except ExtractionError as exc:
+        raise UploadRejected(exc.code, exc.message) from None
+    profile = profile_read(text=text)
+    stored_name = storage.new_name()
+    storage.write(stored_name, data)
+    old_file = None
+    try:
+        with transaction.atomic():
+            resume = Resume.objects.select_for_update().filter(owner=owner, external_id=external_id).first()
+            if resume is None:
+                resume = Resume(owner=owner, external_id=external_id)
+            else:
+                old_file = resume.stored_name
+            resume.original_name = _display_name(name)
+            resume.stored_name = stored_name
+            resume.content_type = content_type
+            resume.size = len(data)
+            resume.sha256 = hashlib.sha256(data).hexdigest()
+            resume.text = text
+            if resume.profile_edited_at is None:
+                resume.profile = profile
+            resume.discoverable = discoverable
+            resume.status = Resume.Status.DONE
+            resume.failure_code = resume.failure_reason = ""
+            resume.processed_at = timezone.now()
+            resume.save()
+    except BaseException:
+        storage.remove(stored_name)
+        raise
+    if old_file:
+        storage.remove(old_file)
+    return resume

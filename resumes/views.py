@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,23 +10,6 @@ from . import storage
 from .forms import ProfileForm, ResumeUploadForm
 from .selectors import resume_get_for_owner, resumes_for_owner
 from .services import UploadRejected, profile_update, resume_delete, resume_submit
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("resumes:list")
-    return render(request, "home.html")
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    form = UserCreationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("resumes:list")
-    return render(request, "registration/signup.html", {"form": form})
 
 
 @login_required

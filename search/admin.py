@@ -1,17 +1,147 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from .models import JobPosting, Recommendation
+from .models import (
+    Application,
+    CandidateDecision,
+    Invitation,
+    JobPosting,
+    Membership,
+    Organisation,
+    PostingImport,
+    Recommendation,
+    ResumeAccess,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ("token", "role", "email", "created_by", "expires_at", "accepted_by", "accepted_at")
+    readonly_fields = ("token", "created_by", "accepted_by", "accepted_at")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "created_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline, InvitationInline]
+
+
+def _after_change(request: HttpRequest, ids: list[int], what: str) -> None:
+    from .recruiting import _rematch_seekers_of, _send_after_commit
+
+    _send_after_commit("index_postings")
+    if what == "closed":
+        _rematch_seekers_of(ids)
+    messages.success(request, f"{len(ids)} postings {what}; the indexes are being updated in the background.")
+
+
+@admin.action(description="Close: remove from every result list and the indexes")
+def close_postings(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[JobPosting]) -> None:
+    ids = list(queryset.values_list("id", flat=True))
+    JobPosting.objects.filter(id__in=ids).update(active=False)
+    _after_change(request, ids, "closed")
+
+
+@admin.action(description="Reopen")
+def reopen_postings(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[JobPosting]) -> None:
+    ids = list(queryset.values_list("id", flat=True))
+    JobPosting.objects.filter(id__in=ids).update(active=True)
+    _after_change(request, ids, "reopened")
+
+
+@admin.action(description="Re-index (read, embed and index again)")
+def reindex_postings(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[JobPosting]) -> None:
+    ids = list(queryset.values_list("id", flat=True))
+    # Clearing the vocabulary stamp makes the next index run read, embed and index these postings again.
+    JobPosting.objects.filter(id__in=ids).update(vocabulary_hash="", domain_probs=None)
+    _after_change(request, ids, "queued for re-indexing")
+
+
+class OpenFilter(admin.SimpleListFilter):
+    title = "open"
+    parameter_name = "open"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Open"), ("no", "Closed or expired")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[JobPosting]) -> QuerySet[JobPosting]:
+        open_ids = JobPosting.objects.open().values("id")
+        if self.value() == "yes":
+            return queryset.filter(id__in=open_ids)
+        if self.value() == "no":
+            return queryset.exclude(id__in=open_ids)
+        return queryset
 
 
 @admin.register(JobPosting)
 class JobPostingAdmin(admin.ModelAdmin):
-    list_display = ("title", "company", "location", "source", "external_id", "work_type", "experience_level", "active")
-    list_filter = ("active", "source", "work_type", "experience_level", "remote")
+    list_display = ("title", "company", "organisation", "location", "source", "external_id", "closes_at", "active")
+    list_filter = (OpenFilter, "active", "source", "organisation", "work_type", "experience_level", "remote", "domain")
     search_fields = ("title", "company", "location", "external_id")
     readonly_fields = ("content_hash", "domain", "domain_probs", "created_at", "updated_at")
+    raw_id_fields = ("organisation",)
+    date_hierarchy = "created_at"
+    actions = [close_postings, reopen_postings, reindex_postings]
+    list_per_page = 50
+    show_full_result_count = False  # a count(*) over 100k postings on every page is slow
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        from .recruiting import _send_after_commit
+
+        _send_after_commit("index_postings")
 
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
     list_display = ("resume", "rank", "posting", "score", "bm25_rank", "vector_rank", "domain_score")
     raw_id_fields = ("resume", "posting")
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("posting", "resume", "created_at")
+    raw_id_fields = ("resume", "posting")
+
+
+@admin.register(CandidateDecision)
+class CandidateDecisionAdmin(admin.ModelAdmin):
+    list_display = ("posting", "resume", "status", "decided_by", "decided_at")
+    list_filter = ("status",)
+    raw_id_fields = ("resume", "posting")
+
+
+@admin.register(PostingImport)
+class PostingImportAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "organisation", "uploaded_by", "status", "counts", "created_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in PostingImport._meta.fields]
+
+
+@admin.register(ResumeAccess)
+class ResumeAccessAdmin(admin.ModelAdmin):
+    """The audit log: read only."""
+
+    list_display = ("at", "username", "action", "resume_public_id", "posting")
+    list_filter = ("action",)
+    search_fields = ("username", "resume_public_id")
+    readonly_fields = [f.name for f in ResumeAccess._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

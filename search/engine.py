@@ -30,9 +30,28 @@ class Engine:
     reranker: StoredModel | None = None
     skill_idf: dict[str, float] = field(default_factory=dict)
     _idf_mtime: float | None = None
+    _resume_bm25: BM25Index | None = None
+    _resume_vectors: QdrantIndex | None = None
 
     def close(self) -> None:
-        self.vectors.close()
+        self.vectors.close()  # the resume collection shares the client
+
+    # The recruiter direction searches resumes: a second pair of indexes, opened on first use.
+    @property
+    def resume_bm25(self) -> BM25Index:
+        if self._resume_bm25 is None:
+            self._resume_bm25 = BM25Index(settings.INDEX_DIR / "bm25_resumes")
+        return self._resume_bm25
+
+    @property
+    def resume_vectors(self) -> QdrantIndex:
+        if self._resume_vectors is None:
+            from .embeddings import DIM
+
+            self._resume_vectors = QdrantIndex(
+                self.vectors.client, collection=f"{settings.QDRANT_COLLECTION}_resumes", dim=DIM
+            )
+        return self._resume_vectors
 
     def reload_skill_idf(self) -> None:
         """How specific each posting skill is (written by build_index); read again when rebuilt."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import UserCreationForm
 
 from .filters import EXPERIENCE_LEVELS, WORK_TYPES, FilterError, Filters
 
@@ -56,3 +57,153 @@ class FiltersForm(forms.Form):
         except FilterError as exc:
             raise forms.ValidationError(str(exc), code="filters") from None
         return data
+
+
+# --- accounts and the recruiter side ------------------------------------------------------------
+
+
+class SignupForm(UserCreationForm):  # type: ignore[type-arg]
+    """Sign-up asks for the role; recruiters and admins join with an invitation code."""
+
+    role = forms.ChoiceField(
+        label="I am",
+        choices=[
+            ("seeker", "Looking for a job"),
+            ("recruiter", "A recruiter (I have an invitation code)"),
+            ("admin", "An administrator (I have an invitation code)"),
+        ],
+        initial="seeker",
+        required=False,  # no choice means a seeker
+        widget=forms.RadioSelect,
+    )
+    invitation = forms.CharField(
+        label="Invitation code",
+        max_length=64,
+        required=False,
+        help_text="Recruiters and administrators: the code in the invitation you were sent.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from .models import Invitation
+        from .recruiting import InvitationInvalid, invitation_find
+
+        data = super().clean()
+        data["role"] = data.get("role") or "seeker"
+        role, token = data["role"], (data.get("invitation") or "").strip()
+        if role in ("recruiter", "admin"):
+            if not token:
+                self.add_error("invitation", "Recruiters and administrators need an invitation code.")
+            else:
+                try:
+                    invitation = invitation_find(token)
+                except InvitationInvalid as exc:
+                    self.add_error("invitation", exc.message)
+                else:
+                    if invitation.role != role:
+                        who = "an administrator" if invitation.role == Invitation.Role.ADMIN else "a recruiter"
+                        self.add_error("invitation", f"This code invites {who}; choose that role.")
+        return data
+
+
+class PostingForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        from .models import JobPosting
+
+        model = JobPosting
+        fields = [
+            "title",
+            "company",
+            "location",
+            "remote",
+            "work_type",
+            "experience_level",
+            "description",
+            "salary_min",
+            "salary_max",
+            "salary_period",
+            "salary_currency",
+            "closes_at",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 14}),
+            "closes_at": forms.DateInput(attrs={"type": "date"}),
+            "work_type": forms.Select(choices=[("", "—")] + [(w, w) for w in WORK_TYPES]),
+            "experience_level": forms.Select(choices=[("", "—")] + [(e, e) for e in EXPERIENCE_LEVELS]),
+            "salary_period": forms.Select(
+                choices=[
+                    ("", "—"),
+                    ("YEARLY", "a year"),
+                    ("MONTHLY", "a month"),
+                    ("WEEKLY", "a week"),
+                    ("HOURLY", "an hour"),
+                ]
+            ),
+        }
+        help_texts = {
+            "company": "Leave empty to show your organisation's name.",
+            "closes_at": "After this day the posting leaves every result list.",
+        }
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].max_length = 200
+        self.fields["description"].required = True
+        if organisations is not None:  # admins choose whose posting it is (an edit may keep it as it is)
+            self.fields["organisation"] = forms.ModelChoiceField(
+                queryset=organisations,
+                label="Organisation",
+                required=not self.instance.pk,
+                initial=self.instance.organisation_id if self.instance.pk else None,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        lo, hi = data.get("salary_min"), data.get("salary_max")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error("salary_max", "The maximum is below the minimum.")
+        for name in ("salary_min", "salary_max"):
+            if data.get(name) is not None and data[name] < 0:
+                self.add_error(name, "Enter a positive amount.")
+        return data
+
+
+class InvitationForm(forms.Form):
+    role = forms.ChoiceField(choices=[("recruiter", "Recruiter"), ("admin", "Administrator")], initial="recruiter")
+    email = forms.EmailField(required=False, help_text="Optional: who it is for, to remember.")
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is None:  # a recruiter invites colleagues to their own organisation
+            self.fields["role"].choices = [("recruiter", "Recruiter")]
+        else:
+            self.fields["organisation"] = forms.ModelChoiceField(
+                queryset=organisations, required=False, help_text="For recruiters: which organisation they join."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role") == "recruiter" and "organisation" in self.fields and not data.get("organisation"):
+            self.add_error("organisation", "Choose the organisation the recruiter joins.")
+        return data
+
+
+class DecisionForm(forms.Form):
+    status = forms.ChoiceField(choices=[("shortlisted", "Shortlist"), ("rejected", "Reject")])
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class PostingImportForm(forms.Form):
+    file = forms.FileField(
+        label="Postings file",
+        help_text="CSV with a header row, or JSON lines (one posting per line); UTF-8 or Windows-1252, up to 20 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.jsonl,.ndjson,text/csv"}),
+    )
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["organisation"] = forms.ModelChoiceField(
+                queryset=organisations,
+                required=False,
+                help_text="Whose postings they are; leave empty for public postings (source 'import' or the file's).",
+            )

@@ -46,6 +46,7 @@ class PostingRecord:
     salary_currency: str = ""
     remote: bool = False
     posted_at: dt.date | None = None
+    closes_at: dt.date | None = None
     active: bool = True
     line: int = 0
 

@@ -1,11 +1,102 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import secrets
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from resumes.models import Resume
+
+ORG_SOURCE_PREFIX = "org-"  # postings written in the site are keyed (org-<slug>, their own id)
+
+
+class Organisation(models.Model):
+    """An employer or agency. Its recruiters see and manage only its postings."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source(self) -> str:
+        return f"{ORG_SOURCE_PREFIX}{self.slug}"
+
+
+class Membership(models.Model):
+    """Makes a user a recruiter of one organisation (search.access reads roles from here)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _invitation_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """A one-time code that makes whoever signs up with it a recruiter of an organisation, or an admin."""
+
+    class Role(models.TextChoices):
+        RECRUITER = "recruiter", "Recruiter"
+        ADMIN = "admin", "Admin"
+
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.RECRUITER)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(blank=True, help_text="Optional: who it is meant for (shown to the issuer only).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="invitations_issued"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="admin", organisation__isnull=True) | Q(role="recruiter", organisation__isnull=False),
+                name="invitation_recruiters_have_an_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} invitation{f' to {self.organisation}' if self.organisation else ''}"
+
+    @property
+    def usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class PostingQuerySet(models.QuerySet["JobPosting"]):
+    def open(self, today: dt.date | None = None) -> PostingQuerySet:
+        """Active and not past their closing date: the only postings any result list shows."""
+        today = today or timezone.localdate()
+        return self.filter(Q(closes_at__isnull=True) | Q(closes_at__gte=today), active=True)
 
 
 class JobPosting(models.Model):
@@ -27,6 +118,18 @@ class JobPosting(models.Model):
     remote = models.BooleanField(default=False)
     posted_at = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True, db_index=True)
+    # The last day it takes applications; afterwards it leaves every result list and the indexes.
+    closes_at = models.DateField(null=True, blank=True, db_index=True)
+    # Whose posting it is: set for postings written or imported by an organisation's recruiters.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    # When its candidates were last ranked, and whether a new ranking is on its way.
+    candidates_ranked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    candidates_pending = models.BooleanField(default=False, editable=False)
     # Hash of every field the indexes read: a changed hash means "re-index me".
     content_hash = models.CharField(max_length=64, editable=False)
     # Written by indexing: the domain the poster declared (title, job functions, industries; see
@@ -44,12 +147,22 @@ class JobPosting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PostingQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="posting_source_external_id")]
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.title} [{self.source}:{self.external_id}]"
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.active and (self.closes_at is None or self.closes_at >= timezone.localdate())
 
     INDEXED_FIELDS = (
         "title",
@@ -122,3 +235,117 @@ class Recommendation(models.Model):
     @property
     def found_by(self) -> list[str]:
         return [name for name, rank in (("keywords", self.bm25_rank), ("meaning", self.vector_rank)) if rank]
+
+
+class Application(models.Model):
+    """A seeker applied to a posting: the resume is shared with the posting's organisation until withdrawn
+    (withdrawing deletes the row)."""
+
+    resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="applications")
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="applications")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["resume", "posting"], name="application_resume_posting")]
+
+
+class IndexedResume(models.Model):
+    """What the recruiter side's indexes hold of a resume: the hash of the text they were built from and
+    the resume's domain probabilities (a feature of every pair). Deleted with the resume; the index
+    entries themselves are removed by search.services.resume_unindex."""
+
+    resume = models.OneToOneField(Resume, on_delete=models.CASCADE, primary_key=True, related_name="index_entry")
+    content_hash = models.CharField(max_length=64)
+    domain = models.CharField(max_length=40, blank=True)
+    domain_probs = models.JSONField(null=True, blank=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+
+class CandidateMatch(models.Model):
+    """One of the best resumes for a posting (the recruiter direction of ranking), with its reasons."""
+
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="candidate_matches")
+    resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="candidate_matches")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    bm25_rank = models.PositiveIntegerField(null=True, blank=True)
+    vector_rank = models.PositiveIntegerField(null=True, blank=True)
+    why = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["posting", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["posting", "resume"], name="candidate_posting_resume"),
+        ]
+
+
+class CandidateDecision(models.Model):
+    """A recruiter's call on a candidate for one posting, with a note only recruiters see."""
+
+    class Status(models.TextChoices):
+        SHORTLISTED = "shortlisted", "Shortlisted"
+        REJECTED = "rejected", "Rejected"
+
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="decisions")
+    resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="decisions")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    note = models.TextField(blank=True, max_length=2000)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [models.UniqueConstraint(fields=["posting", "resume"], name="decision_posting_resume")]
+
+
+class ResumeAccess(models.Model):
+    """The audit log: every time someone other than the owner opened a resume or downloaded its file.
+
+    The rows outlive the resume (resume set to null) but hold nothing read from it: who, what, when."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed the profile"
+        DOWNLOAD = "download", "Downloaded the file"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150)
+    resume = models.ForeignKey(Resume, null=True, on_delete=models.SET_NULL, related_name="+")
+    resume_public_id = models.UUIDField()
+    posting = models.ForeignKey(JobPosting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class PostingImport(models.Model):
+    """A postings file uploaded in the browser: checked (dry run), then committed and indexed."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked, waiting for confirmation"
+        INVALID = "invalid", "The file cannot be imported"
+        COMMITTED = "committed", "Imported, waiting to be indexed"
+        INDEXING = "indexing", "Indexing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Indexing failed"
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.TextField(blank=True)  # why the whole file was refused
+    encoding = models.CharField(max_length=20, blank=True)
+    counts = models.JSONField(default=dict)  # created / updated / unchanged / rejected
+    rejected = models.JSONField(default=list)  # [{line, external_id, reason}], the first REJECTED_SHOWN
+    posting_ids = models.JSONField(default=list)  # what the commit wrote, for indexing progress
+    indexed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

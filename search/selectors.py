@@ -4,8 +4,48 @@ from django.db.models import QuerySet
 
 from resumes.models import Resume
 
-from .models import Recommendation
+from . import access
+from .models import Application, CandidateDecision, CandidateMatch, JobPosting, Recommendation
 
 
 def recommendations_for_resume(*, resume: Resume) -> QuerySet[Recommendation]:
-    return Recommendation.objects.filter(resume=resume).select_related("posting").order_by("rank")
+    """The stored top ten, without postings closed or expired since they were ranked."""
+    return (
+        Recommendation.objects.filter(resume=resume, posting__in=JobPosting.objects.open())
+        .select_related("posting")
+        .order_by("rank")
+    )
+
+
+def applied_posting_ids(*, resume: Resume) -> set[int]:
+    return set(Application.objects.filter(resume=resume).values_list("posting_id", flat=True))
+
+
+def candidates_for_posting(*, posting: JobPosting) -> list[CandidateMatch]:
+    """The ranked candidates still shared with the posting's organisation, each with `applied` and
+    `decision` set."""
+    visible = access.resumes_visible_for_posting(posting).values("id")
+    rows = list(
+        CandidateMatch.objects.filter(posting=posting, resume__in=visible).select_related("resume").order_by("rank")
+    )
+    applicants = set(Application.objects.filter(posting=posting).values_list("resume_id", flat=True))
+    decisions = {d.resume_id: d for d in CandidateDecision.objects.filter(posting=posting)}
+    for row in rows:
+        row.applied = row.resume_id in applicants  # type: ignore[attr-defined]
+        row.decision = decisions.get(row.resume_id)  # type: ignore[attr-defined]
+    return rows
+
+
+def shortlist_for_posting(*, posting: JobPosting) -> list[CandidateDecision]:
+    visible = access.resumes_visible_for_posting(posting).values("id")
+    decisions = list(
+        CandidateDecision.objects.filter(
+            posting=posting, status=CandidateDecision.Status.SHORTLISTED, resume__in=visible
+        ).select_related("resume")
+    )
+    matches = {m.resume_id: m for m in CandidateMatch.objects.filter(posting=posting)}
+    applicants = set(Application.objects.filter(posting=posting).values_list("resume_id", flat=True))
+    for d in decisions:
+        d.match = matches.get(d.resume_id)  # type: ignore[attr-defined]
+        d.applied = d.resume_id in applicants  # type: ignore[attr-defined]
+    return decisions

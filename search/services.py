@@ -8,7 +8,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -73,6 +73,67 @@ def _batches(items: Iterable[PostingRecord | Rejected], size: int) -> Iterator[l
         yield batch
 
 
+@dataclass
+class ImportPlan:
+    """What writing a batch of records would do, computed without writing."""
+
+    to_create: list[JobPosting] = field(default_factory=list)
+    to_update: list[JobPosting] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def postings_plan(
+    batch: Iterable[PostingRecord | Rejected], *, organisation_id: int | None = None, created_by_id: int | None = None
+) -> ImportPlan:
+    """Which records create a posting, which change one (keyed on source + external id), which change nothing."""
+    plan = ImportPlan()
+    good: dict[tuple[str, str], PostingRecord] = {}
+    for rec in batch:
+        if isinstance(rec, Rejected):
+            plan.rejected.append(rec)
+        else:
+            good[(rec.source, rec.external_id)] = rec  # a repeated id within a file: the last row wins
+    if not good:
+        return plan
+    existing = {
+        (p.source, p.external_id): p
+        for p in JobPosting.objects.filter(source__in={k[0] for k in good}, external_id__in={k[1] for k in good})
+    }
+    for key, rec in good.items():
+        posting = existing.get(key)
+        if posting is None:
+            posting = JobPosting(
+                source=rec.source,
+                external_id=rec.external_id,
+                active=rec.active,
+                organisation_id=organisation_id,
+                created_by_id=created_by_id,
+            )
+            for name in _RECORD_FIELDS:
+                setattr(posting, name, getattr(rec, name))
+            posting.content_hash = posting.compute_content_hash()
+            plan.to_create.append(posting)
+            continue
+        changed = [n for n in _RECORD_FIELDS if getattr(posting, n) != getattr(rec, n)]
+        if changed:
+            for name in changed:
+                setattr(posting, name, getattr(rec, name))
+            posting.content_hash = posting.compute_content_hash()
+            plan.to_update.append(posting)
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def postings_write(plan: ImportPlan) -> list[int]:
+    """Write a plan; the caller holds the transaction. Returns the ids written."""
+    JobPosting.objects.bulk_create(plan.to_create)
+    if plan.to_update:
+        JobPosting.objects.bulk_update(plan.to_update, [*_RECORD_FIELDS, "content_hash"])
+    return [p.pk for p in plan.to_create + plan.to_update]
+
+
 def postings_import(*, records: Iterable[PostingRecord | Rejected], batch_size: int = IMPORT_BATCH) -> ImportReport:
     """Create or update postings keyed on (source, external_id); rejected rows are reported, not written.
 
@@ -81,42 +142,13 @@ def postings_import(*, records: Iterable[PostingRecord | Rejected], batch_size: 
     """
     report = ImportReport()
     for batch in _batches(records, batch_size):
-        good: dict[tuple[str, str], PostingRecord] = {}
-        for rec in batch:
-            if isinstance(rec, Rejected):
-                report.rejected.append(rec)
-            else:
-                good[(rec.source, rec.external_id)] = rec  # a repeated id within a file: the last row wins
-        if not good:
-            continue
-        existing = {
-            (p.source, p.external_id): p
-            for p in JobPosting.objects.filter(source__in={k[0] for k in good}, external_id__in={k[1] for k in good})
-        }
-        to_create, to_update = [], []
-        for key, rec in good.items():
-            posting = existing.get(key)
-            if posting is None:
-                posting = JobPosting(source=rec.source, external_id=rec.external_id, active=rec.active)
-                for name in _RECORD_FIELDS:
-                    setattr(posting, name, getattr(rec, name))
-                posting.content_hash = posting.compute_content_hash()
-                to_create.append(posting)
-                continue
-            changed = [n for n in _RECORD_FIELDS if getattr(posting, n) != getattr(rec, n)]
-            if changed:
-                for name in changed:
-                    setattr(posting, name, getattr(rec, name))
-                posting.content_hash = posting.compute_content_hash()
-                to_update.append(posting)
-            else:
-                report.unchanged += 1
+        plan = postings_plan(batch)
+        report.rejected.extend(plan.rejected)
+        report.unchanged += plan.unchanged
         with transaction.atomic():
-            JobPosting.objects.bulk_create(to_create)
-            if to_update:
-                JobPosting.objects.bulk_update(to_update, [*_RECORD_FIELDS, "content_hash"])
-        report.created += len(to_create)
-        report.updated += len(to_update)
+            postings_write(plan)
+        report.created += len(plan.to_create)
+        report.updated += len(plan.to_update)
     return report
 
 
@@ -139,7 +171,13 @@ def _progress(total: int, desc: str, enabled: bool):  # type: ignore[no-untyped-
     return tqdm(total=total, desc=desc, unit="posting", disable=not enabled, dynamic_ncols=True)
 
 
-def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = False) -> IndexReport:
+def index_build(
+    *,
+    progress: bool = False,
+    batch_size: int = 1024,
+    full: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IndexReport:
     """Bring the vector and BM25 indexes in line with the active postings.
 
     Only postings whose content hash differs from the indexed one are embedded again
@@ -151,13 +189,13 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
 
     engine = get_engine()
     report = IndexReport()
-    active = dict(JobPosting.objects.filter(active=True).values_list("id", "content_hash"))
+    active = dict(JobPosting.objects.open().values_list("id", "content_hash"))
     report.postings = len(active)
-    unclassified = set(JobPosting.objects.filter(active=True, domain_probs__isnull=True).values_list("id", flat=True))
+    unclassified = set(JobPosting.objects.open().filter(domain_probs__isnull=True).values_list("id", flat=True))
 
     # Skills and occupation, in the resumes' vocabulary, for postings not read since they last changed
     t0 = time.perf_counter()
-    stamps = JobPosting.objects.filter(active=True).values_list("id", "content_hash", "vocabulary_hash")
+    stamps = JobPosting.objects.open().values_list("id", "content_hash", "vocabulary_hash")
     reread = {i for i, h, v in stamps.iterator(chunk_size=10000) if full or v != vocabulary_stamp(h)}
     postings_understand(ids=sorted(reread))
     report.seconds["understand"] = time.perf_counter() - t0
@@ -203,6 +241,8 @@ def index_build(*, progress: bool = False, batch_size: int = 1024, full: bool = 
                 JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"])
             report.embedded += len(postings)
             bar.update(len(postings))
+            if on_progress is not None:
+                on_progress(report.embedded, len(stale))
         if pending is not None:
             pending.result()
     report.seconds["vectors"] = time.perf_counter() - t0
@@ -244,7 +284,7 @@ def skill_idf_write() -> dict[str, float]:
 
     df: Counter[str] = Counter()
     n = 0
-    for skills in JobPosting.objects.filter(active=True).values_list("skills", flat=True).iterator(chunk_size=5000):
+    for skills in JobPosting.objects.open().values_list("skills", flat=True).iterator(chunk_size=5000):
         n += 1
         df.update({s.lower() for s in skills or ()})
     idf = {s: round(math.log((1 + n) / (1 + c)) + 1, 4) for s, c in df.items()}
@@ -312,6 +352,8 @@ class RecommendResult:
     timings: StageTimings
     domain: str | None = None
     passed_filters: int | None = None  # postings that pass the hard filters, when any are set
+    query_vec: np.ndarray | None = None  # the resume's embedding, kept for the recruiter-side index
+    resume_probs: np.ndarray | None = None
 
 
 class NoPostingsIndexed(RuntimeError):
@@ -400,6 +442,7 @@ class CandidatePool:
     domain: str | None
     timings: StageTimings
     passed_filters: int | None = None
+    query_vec: np.ndarray | None = None
 
 
 def candidate_pool(
@@ -423,7 +466,7 @@ def candidate_pool(
     allowed: set[int] | None = None
     if filters is not None and filters.active:
         with _timed(timings, "filter"):
-            allowed = set(filters.apply(JobPosting.objects.filter(active=True)).values_list("id", flat=True))
+            allowed = set(filters.apply(JobPosting.objects.open()).values_list("id", flat=True))
     if query_vec is None:
         from .embeddings import embed_documents
 
@@ -443,7 +486,7 @@ def candidate_pool(
     with _timed(timings, "fuse"):
         fused = reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits)
     with _timed(timings, "features"):
-        postings = JobPosting.objects.filter(active=True).in_bulk([c.id for c in fused])
+        postings = JobPosting.objects.open().in_bulk([c.id for c in fused])
         fused = [c for c in fused if c.id in postings]  # closed since indexing
         seeker = seeker_side(profile, resume_probs)
         bm25_max = max((c.bm25_score or 0.0 for c in fused), default=0.0)
@@ -462,7 +505,7 @@ def candidate_pool(
             matches.append(match)
         X = np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
     return CandidatePool(
-        fused, postings, X, matches, seeker, domain, timings, len(allowed) if allowed is not None else None
+        fused, postings, X, matches, seeker, domain, timings, len(allowed) if allowed is not None else None, query_vec
     )
 
 
@@ -509,7 +552,9 @@ def jobs_for_text(
             item.why = _why(
                 pool.seeker, item.posting, pool.domain, pool.X[i], pool.matches[i], contribution_shares(contrib[i])
             )
-    return RecommendResult(top, pool.timings, pool.domain, pool.passed_filters)
+    return RecommendResult(
+        top, pool.timings, pool.domain, pool.passed_filters, pool.query_vec, pool.seeker.domain_probs
+    )
 
 
 def query_text(*, text: str, profile: dict[str, Any] | None) -> str:
@@ -535,7 +580,8 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     except (FilterError, TypeError, ValueError):  # saved by an older version: rank without them
         log.warning("resume %s has filters that no longer apply; ranking without them", resume.pk)
         filters = None
-    result = jobs_for_text(text=resume_query_text(resume=resume), profile=resume.profile, filters=filters, k=k)
+    text = resume_query_text(resume=resume)
+    result = jobs_for_text(text=text, profile=resume.profile, filters=filters, k=k)
     rows = [
         Recommendation(
             resume=resume,
@@ -555,4 +601,9 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     with transaction.atomic():
         Recommendation.objects.filter(resume=resume).delete()
         Recommendation.objects.bulk_create(rows)
+    if result.query_vec is not None:
+        from .recruiting import resume_index
+
+        with _timed(result.timings, "index resume"):
+            resume_index(resume=resume, text=text, vector=result.query_vec, probs=result.resume_probs)
     return result

@@ -6,4 +6,7 @@ app_name = "search"
 urlpatterns = [
     path("for-resume/<uuid:public_id>/", views.resume_matches, name="resume_matches"),
     path("for-resume/<uuid:public_id>/filters/", views.resume_filters, name="resume_filters"),
+    path("for-resume/<uuid:public_id>/visibility/", views.resume_visibility, name="resume_visibility"),
+    path("<int:pk>/", views.posting_detail, name="posting"),
+    path("<int:pk>/apply/", views.posting_apply, name="apply"),
 ]

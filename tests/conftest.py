@@ -77,3 +77,67 @@ def _close_engine():  # type: ignore[no-untyped-def]
     from search.engine import reset_engine
 
     reset_engine()
+
+
+# --- the recruiter side's personas ---------------------------------------------------------------
+
+
+def make_resume(owner, *, text: str, profile: dict | None = None, discoverable: bool = False, name: str = "cv.txt"):  # type: ignore[no-untyped-def]
+    """A processed resume with its file on disk, as an upload leaves it once the worker is done."""
+    import hashlib
+
+    from resumes import storage
+    from resumes.models import Resume
+
+    data = text.encode()
+    stored = storage.new_name()
+    storage.write(stored, data)
+    return Resume.objects.create(
+        owner=owner,
+        original_name=name,
+        stored_name=stored,
+        content_type="text/plain",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=Resume.Status.DONE,
+        text=text,
+        profile=profile,
+        discoverable=discoverable,
+    )
+
+
+@pytest.fixture
+def org_a(db):  # type: ignore[no-untyped-def]
+    from search.models import Organisation
+
+    return Organisation.objects.create(name="Acme Health", slug="acme-health")
+
+
+@pytest.fixture
+def org_b(db):  # type: ignore[no-untyped-def]
+    from search.models import Organisation
+
+    return Organisation.objects.create(name="Borealis Bank", slug="borealis-bank")
+
+
+def _recruiter(username: str, org):  # type: ignore[no-untyped-def]
+    from search.models import Membership
+
+    user = get_user_model().objects.create_user(username, password="correct horse battery 9")
+    Membership.objects.create(user=user, organisation=org)
+    return user
+
+
+@pytest.fixture
+def recruiter(org_a):  # type: ignore[no-untyped-def]
+    return _recruiter("rita.recruiter", org_a)
+
+
+@pytest.fixture
+def other_recruiter(org_b):  # type: ignore[no-untyped-def]
+    return _recruiter("oscar.otherorg", org_b)
+
+
+@pytest.fixture
+def admin_user(db):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.create_superuser("ada.admin", "ada@example.com", "correct horse battery 9")

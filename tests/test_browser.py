@@ -97,3 +97,73 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     page.set_input_files("#id_file", str(bad))
     page.get_by_role("button", name="Upload and match").click()
     assert "We accept PDF, Word (.docx) or plain-text" in page.locator(".error").inner_text()
+
+
+def _log_in(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _log_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/")
+
+
+def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: ignore[no-untyped-def]
+    corpus_committed, live_server, browser_page, recruiter, tmp_path
+):
+    from search.models import CandidateDecision
+    from tests.search.test_recruiting import NURSE, POSTING
+
+    page, base = browser_page, live_server.url
+    _log_in(page, base, "rita.recruiter", "correct horse battery 9")
+    page.wait_for_url("**/recruit/")
+    page.get_by_role("link", name="Post a job").click()
+    page.fill("#id_title", POSTING["title"])
+    page.fill("#id_location", POSTING["location"])
+    page.fill("#id_description", POSTING["description"])
+    page.select_option("#id_work_type", "Full-time")
+    page.get_by_role("button", name="Save posting").click()
+    page.wait_for_selector("h2:has-text('Best candidates')")
+    assert "Acme Health" in page.locator("p.where").inner_text()  # the organisation's name by default
+    posting_url = page.url
+    _log_out(page)
+
+    # A seeker signs up, uploads a resume and makes it discoverable.
+    page.goto(base + "/accounts/signup/")
+    page.fill("#id_username", "nurse.maria")
+    page.fill("#id_password1", "correct horse 42 battery")
+    page.fill("#id_password2", "correct horse 42 battery")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url("**/resumes/")
+    cv = tmp_path / "maria.txt"
+    cv.write_text(NURSE)
+    page.set_input_files("#id_file", str(cv))
+    page.get_by_role("button", name="Upload and match").click()
+    page.wait_for_selector("li.match >> nth=0")
+    assert "Private" in page.locator("#visibility").inner_text()
+    page.get_by_role("button", name="Let recruiters find me").click()
+    assert "Discoverable" in page.locator("#visibility").inner_text()
+    _log_out(page)
+
+    # The recruiter finds her among the candidates, with reasons, and shortlists her.
+    _log_in(page, base, "rita.recruiter", "correct horse battery 9")
+    page.goto(posting_url)
+    candidate = page.locator("li.candidate", has_text="Maria Lopez")
+    candidate.wait_for()
+    assert "Epic Systems" in candidate.locator(".why").inner_text()
+    candidate.locator("input[name=note]").fill("Strong ICU background; call this week")
+    candidate.get_by_role("button", name="Shortlist").click()
+    page.wait_for_selector("li.candidate .tag.decision-shortlisted")
+    assert "shortlisted" in page.locator("li.candidate", has_text="Maria Lopez").inner_text()
+    decision = CandidateDecision.objects.get()
+    assert decision.status == "shortlisted" and decision.note == "Strong ICU background; call this week"
+    page.screenshot(path=str(tmp_path / "candidates.png"), full_page=True)
+
+    # The shortlist downloads as CSV.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export the shortlist (CSV)").click()
+    text = download.value.path().read_text()
+    assert "Maria Lopez" in text and "Strong ICU background" in text

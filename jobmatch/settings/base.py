@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "search.access.context",
             ],
         },
     },
@@ -91,7 +92,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "resumes:list"
+LOGIN_REDIRECT_URL = "home"  # which sends each role to its own start page
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
@@ -129,6 +130,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Beat (run inside the worker by `make run`): postings past their closing date leave the indexes.
+CELERY_BEAT_SCHEDULE = {
+    "expire-postings": {"task": "search.expire_postings", "schedule": 60 * 60},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # Vector store: embedded on disk unless a Qdrant server is named.
 QDRANT_URL = env("QDRANT_URL", "")

@@ -17,11 +17,18 @@ from sklearn.linear_model import LogisticRegression
 
 from .features import FEATURES
 
+# Features where more evidence may never lower the score. Trained on domain labels alone, the free
+# model gave BM25 and vector similarity small negative weights (they correlate with domain agreement,
+# which carries the label), so within one domain a closer resume ranked lower. Such a weight is fixed
+# at zero instead (an active-set fit: refit without the feature until no constrained weight is negative).
+MONOTONE = ("bm25", "vector", "fused_rank", "skills", "title")
+
 
 class LinearReranker(BaseEstimator):  # type: ignore[misc]
-    def __init__(self, C: float = 1.0, max_iter: int = 2000) -> None:
+    def __init__(self, C: float = 1.0, max_iter: int = 2000, monotone: tuple[str, ...] = MONOTONE) -> None:
         self.C = C
         self.max_iter = max_iter
+        self.monotone = monotone
 
     def fit(
         self,
@@ -35,12 +42,24 @@ class LinearReranker(BaseEstimator):  # type: ignore[misc]
         y = np.asarray(y).astype(int)
         if len(set(y.tolist())) < 2:
             raise ValueError("the re-ranker needs both relevant and irrelevant pairs to learn from")
+        unknown = set(self.monotone) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"monotone names unknown features: {', '.join(sorted(unknown))}")
         self.mean_ = X.mean(axis=0)
         self.scale_ = X.std(axis=0)
         self.scale_[self.scale_ == 0] = 1.0
-        self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight="balanced")
-        self.model_.fit((X - self.mean_) / self.scale_, y, sample_weight=sample_weight)
-        self.coef_ = self.model_.coef_[0].copy()
+        Z = (X - self.mean_) / self.scale_
+        constrained = [FEATURES.index(name) for name in self.monotone]
+        active = list(range(len(FEATURES)))
+        while True:
+            self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter, class_weight="balanced")
+            self.model_.fit(Z[:, active], y, sample_weight=sample_weight)
+            coef = dict(zip(active, self.model_.coef_[0], strict=True))
+            negative = [i for i in constrained if coef.get(i, 0.0) < 0]
+            if not negative:
+                break
+            active = [i for i in active if i not in negative]
+        self.coef_ = np.asarray([coef.get(i, 0.0) for i in range(len(FEATURES))], dtype=np.float64)
         self.intercept_ = float(self.model_.intercept_[0])
         self.feature_names_ = list(FEATURES)
         return self

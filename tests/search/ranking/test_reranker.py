@@ -50,3 +50,24 @@ def test_feedback_can_weigh_pairs():
     weights = np.where(y == 1, 2.0, 1.0)  # e.g. applications count twice
     a, b = LinearReranker().fit(X, y), LinearReranker().fit(X, y, sample_weight=weights)
     assert not np.allclose(a.coef_, b.coef_)
+
+
+def test_more_retrieval_evidence_never_lowers_the_score():
+    """The labels follow domain; the vector score is collinear with it, so a free fit may weigh it
+    negatively. The constrained fit keeps it at zero or above, and other weights are free."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    X = rng.random((n, len(FEATURES)))
+    d, v, s = FEATURES.index("domain"), FEATURES.index("vector"), FEATURES.index("seniority")
+    X[:, v] = 0.8 * X[:, d] + 0.2 * rng.random(n)
+    y = (X[:, d] - 0.4 * X[:, v] - 0.3 * X[:, s] + 0.05 * rng.standard_normal(n) > 0.1).astype(int)
+    free = LinearReranker(monotone=()).fit(X, y)
+    assert free.coef_[v] < 0  # what the constraint is for
+    model = LinearReranker().fit(X, y)
+    assert model.coef_[v] == 0.0 and model.coef_[d] > 0
+    assert model.coef_[s] < 0  # seniority is not constrained
+    better = X[:50].copy()
+    better[:, v] += 0.1
+    assert (model.predict(better) >= model.predict(X[:50]) - 1e-12).all()
+    with pytest.raises(ValueError, match="unknown features"):
+        LinearReranker(monotone=("nope",)).fit(X, y)

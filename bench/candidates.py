@@ -1,0 +1,152 @@
+#!/usr/bin/env python
+"""Candidates for a posting among N discoverable resumes: the recruiter direction's speed.
+
+    JOBMATCH_DATA_DIR=<indexed data dir> python bench/candidates.py [--resumes 10000] [--postings 50] [--json]
+
+Loads N resumes made of the Kaggle resumes (../shared/data/kaggle-resume-dataset; their profiles and
+embeddings come from the evaluation cache under the data dir, computed on first use), repeated
+until there are N, each repeat's vector jittered so no two are equal; puts them in the
+recruiter-side indexes; then ranks candidates for postings drawn from the data dir's indexed
+postings and prints p50 / p95 of `resumes_for_posting` (retrieval, features, re-ranking) and of
+`candidates_refresh` (the worker task: visibility query, index check, ranking, storing rows), per
+stage, plus peak memory. The resumes are deleted again at the end. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--resumes", type=int, default=10_000)
+    ap.add_argument("--postings", type=int, default=50)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from resumes.models import Resume
+    from search.engine import get_engine, reset_engine
+    from search.evaluation import cached_embeddings, cached_profiles, load_resumes
+    from search.models import JobPosting
+    from search.ranking.domain import domain_probabilities
+    from search.recruiting import candidates_refresh, resumes_for_posting, resumes_index_write, resumes_unindex
+    from search.services import query_text
+
+    engine = get_engine()
+    if len(engine.bm25) == 0:
+        sys.exit(f"no postings indexed under {settings.DATA_DIR}: run import_jobs and build_index there first")
+    source = load_resumes(settings.SHARED_DATA_DIR / "kaggle-resume-dataset" / "resumes_train.parquet")
+    cache = settings.DATA_DIR / "cache"
+    print(f"reading {len(source)} resumes (cached under {cache})...", file=sys.stderr)
+    profiles = cached_profiles([r.text for r in source], cache / "profiles")
+    queries = [query_text(text=r.text, profile=p) for r, p in zip(source, profiles, strict=True)]
+    vecs = cached_embeddings(queries, cache / "embeddings")
+    probs = (
+        domain_probabilities(engine.domain.estimator, vecs, [p.get("titles") or [] for p in profiles])
+        if engine.domain is not None
+        else [None] * len(source)
+    )
+
+    owner, _ = get_user_model().objects.get_or_create(username="bench-candidates")
+    Resume.objects.filter(owner=owner).delete()
+    rng = np.random.default_rng(7)
+    t0 = time.perf_counter()
+    rows = []
+    for n in range(args.resumes):
+        i = n % len(source)
+        rows.append(
+            Resume(
+                owner=owner,
+                original_name=f"{source[i].id}.txt",
+                stored_name=f"{n:032x}",
+                content_type="text/plain",
+                size=len(source[i].text),
+                sha256="0" * 64,
+                status=Resume.Status.DONE,
+                text=source[i].text,
+                profile=profiles[i],
+                discoverable=True,
+                external_id=f"bench-{n}",
+            )
+        )
+    Resume.objects.bulk_create(rows, batch_size=2000)
+    made = list(Resume.objects.filter(owner=owner).order_by("id"))
+    items = []
+    for n, resume in enumerate(made):
+        i = n % len(source)
+        v = vecs[i] if n < len(source) else vecs[i] + rng.normal(0, 0.01, vecs.shape[1]).astype(np.float32)
+        items.append((resume, queries[i], v / np.linalg.norm(v), probs[i]))
+    resumes_index_write(items)
+    load_s = time.perf_counter() - t0
+    print(f"{len(made)} resumes indexed in {load_s:.0f} s", file=sys.stderr)
+
+    allowed = {r.pk for r in made}
+    ids = list(JobPosting.objects.open().values_list("id", flat=True))
+    postings = list(JobPosting.objects.filter(id__in=random.Random(7).sample(ids, min(args.postings, len(ids)))))
+    resumes_for_posting(posting=postings[0], allowed=allowed)  # warm up
+    rank_ms, task_ms, stages = [], [], {}
+    for p in postings:
+        t = time.perf_counter()
+        result = resumes_for_posting(posting=p, allowed=allowed)
+        rank_ms.append((time.perf_counter() - t) * 1000)
+        for stage, ms in result.timings.ms.items():
+            stages.setdefault(stage, []).append(ms)
+        t = time.perf_counter()
+        candidates_refresh(posting=p)
+        task_ms.append((time.perf_counter() - t) * 1000)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    resumes_unindex(resume_ids=sorted(allowed))
+    Resume.objects.filter(owner=owner).delete()
+    owner.delete()
+    reset_engine()
+
+    report = {
+        "resumes": len(made),
+        "postings": len(postings),
+        "postings_indexed": len(ids),
+        "rank_p50_ms": round(pct(rank_ms, 0.5), 1),
+        "rank_p95_ms": round(pct(rank_ms, 0.95), 1),
+        "task_p50_ms": round(pct(task_ms, 0.5), 1),
+        "task_p95_ms": round(pct(task_ms, 0.95), 1),
+        "stages_p50_ms": {k: round(pct(v, 0.5), 1) for k, v in stages.items()},
+        "load_seconds": round(load_s, 1),
+        "peak_rss_mb": round(rss_mb),
+    }
+    print(f"candidates among {report['resumes']:,} discoverable resumes, {report['postings']} postings")
+    print(f"{'':<28}{'p50 ms':>10}{'p95 ms':>10}")
+    print(f"{'resumes_for_posting':<28}{report['rank_p50_ms']:>10}{report['rank_p95_ms']:>10}")
+    print(f"{'candidates_refresh (task)':<28}{report['task_p50_ms']:>10}{report['task_p95_ms']:>10}")
+    for stage, ms in report["stages_p50_ms"].items():
+        print(f"  {stage:<26}{ms:>10}")
+    print(f"peak RSS {report['peak_rss_mb']} MB; loading and indexing the resumes took {report['load_seconds']} s")
+    if args.json:
+        print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

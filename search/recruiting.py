@@ -1,0 +1,518 @@
+"""Services of the recruiter side: invitations, postings written in the site, applications and
+visibility, decisions, the audit log, and candidates for a posting (ranking in the other direction).
+
+Web-process services only write rows and send tasks; the ones that open the indexes (marked
+"worker") run in the Celery worker or a command, like the seeker side's matching.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from resumes.models import Resume
+
+from . import access
+from .documents import posting_embedding_text, posting_keyword_text
+from .indexes.base import IndexDoc
+from .models import (
+    Application,
+    CandidateDecision,
+    CandidateMatch,
+    IndexedResume,
+    Invitation,
+    JobPosting,
+    Membership,
+    Organisation,
+    Recommendation,
+    ResumeAccess,
+)
+from .ranking.features import FEATURES, candidate_features
+from .ranking.fusion import reciprocal_rank_fusion
+from .ranking.reranker import contribution_shares
+from .ranking.types import Candidate, StageTimings
+
+log = logging.getLogger(__name__)
+
+CANDIDATES_K = 20  # the best matches kept per posting; applicants are kept whatever their rank
+CANDIDATE_DEPTH = 100  # per retriever, as on the seeker side
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+class InvitationInvalid(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def invitation_issue(
+    *, by: AbstractBaseUser, role: str, organisation: Organisation | None = None, email: str = ""
+) -> Invitation:
+    if role == Invitation.Role.RECRUITER and organisation is None:
+        raise ValueError("a recruiter invitation names an organisation")
+    if role == Invitation.Role.ADMIN:
+        organisation = None
+    if not access.can_issue_invitation(by, role=role, organisation=organisation):
+        raise PermissionDenied("You may not issue this invitation.")
+    return Invitation.objects.create(role=role, organisation=organisation, email=email, created_by=by)
+
+
+def invitation_find(token: str) -> Invitation:
+    invitation = Invitation.objects.filter(token=token.strip()).select_related("organisation").first()
+    if invitation is None:
+        raise InvitationInvalid("This invitation code is not valid. Ask whoever invited you for a new one.")
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation code was already used. Ask whoever invited you for a new one.")
+    if invitation.expires_at <= timezone.now():
+        raise InvitationInvalid("This invitation code has expired. Ask whoever invited you for a new one.")
+    return invitation
+
+
+def invitation_accept(*, token: str, user: AbstractBaseUser) -> Invitation:
+    """Give the user the invitation's role; each code works once. Call inside the sign-up transaction."""
+    with transaction.atomic():
+        invitation = invitation_find(token)
+        # Claim it with a conditional update, so two sign-ups racing for one code cannot both win.
+        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+            accepted_at=timezone.now(), accepted_by=user
+        )
+        if not claimed:
+            raise InvitationInvalid("This invitation code was already used. Ask whoever invited you for a new one.")
+        if invitation.role == Invitation.Role.ADMIN:
+            user.is_staff = user.is_superuser = True  # type: ignore[attr-defined]
+            user.save(update_fields=["is_staff", "is_superuser"])
+        else:
+            Membership.objects.create(user=user, organisation=invitation.organisation)
+    return invitation
+
+
+# --- postings written in the site -------------------------------------------------------------
+
+POSTING_FORM_FIELDS = (
+    "title",
+    "company",
+    "location",
+    "description",
+    "work_type",
+    "experience_level",
+    "salary_min",
+    "salary_max",
+    "salary_period",
+    "salary_currency",
+    "remote",
+    "closes_at",
+)
+
+
+def _send_after_commit(task_name: str, *args: Any) -> None:
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def posting_save(
+    *,
+    by: AbstractBaseUser,
+    organisation: Organisation | None,
+    values: dict[str, Any],
+    posting: JobPosting | None = None,
+) -> JobPosting:
+    """Create or edit an organisation's posting; it is indexed and its candidates ranked in the background.
+    A new posting needs an organisation; an edit keeps the posting's unless another is given."""
+    with transaction.atomic():
+        if posting is None:
+            if organisation is None:
+                raise ValueError("a new posting belongs to an organisation")
+            posting = JobPosting(
+                source=organisation.source,
+                external_id=secrets.token_hex(6),
+                organisation=organisation,
+                created_by=by,
+            )
+        elif organisation is not None:
+            posting.organisation = organisation
+        for name in POSTING_FORM_FIELDS:
+            if name in values:
+                setattr(posting, name, values[name])
+        if not posting.company and posting.organisation is not None:
+            posting.company = posting.organisation.name
+        posting.candidates_pending = True
+        posting.save()
+        _send_after_commit("index_postings")
+        _send_after_commit("rank_candidates", posting.pk)
+    return posting
+
+
+def posting_set_open(*, posting: JobPosting, open: bool) -> JobPosting:
+    """Close (leaves every result list and the indexes) or reopen a posting."""
+    with transaction.atomic():
+        posting.active = open
+        posting.save(update_fields=["active", "updated_at"])
+        _send_after_commit("index_postings")
+        if not open:
+            _rematch_seekers_of([posting.pk])
+    return posting
+
+
+def _rematch_seekers_of(posting_ids: list[int]) -> None:
+    """Seekers who had these postings in their top ten get a fresh ten without them."""
+    resume_ids = sorted(
+        set(Recommendation.objects.filter(posting_id__in=posting_ids).values_list("resume_id", flat=True))
+    )
+    if resume_ids:
+        _send_after_commit("refresh_recommendations", resume_ids)
+
+
+def postings_expire(*, today: dt.date | None = None) -> int:
+    """Close every active posting past its closing date (run daily by Celery beat and by `make run`)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        ids = list(JobPosting.objects.filter(active=True, closes_at__lt=today).values_list("id", flat=True))
+        if ids:
+            JobPosting.objects.filter(id__in=ids).update(active=False, updated_at=timezone.now())
+            _send_after_commit("index_postings")
+            _rematch_seekers_of(ids)
+    return len(ids)
+
+
+# --- seekers: visibility and applications ----------------------------------------------------
+
+
+class ApplicationRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _prune_candidate_rows(resume: Resume) -> None:
+    """Forget candidate rows of postings this resume is no longer shared with."""
+    for match in CandidateMatch.objects.filter(resume=resume).select_related("posting__organisation"):
+        if not access.resumes_visible_for_posting(match.posting).filter(pk=resume.pk).exists():
+            match.delete()
+
+
+def resume_visibility_set(*, resume: Resume, discoverable: bool) -> Resume:
+    with transaction.atomic():
+        resume.discoverable = discoverable
+        resume.save(update_fields=["discoverable", "updated_at"])
+        if not discoverable:
+            _prune_candidate_rows(resume)
+    return resume
+
+
+def application_submit(*, resume: Resume, posting: JobPosting) -> Application:
+    if resume.status != Resume.Status.DONE:
+        raise ApplicationRefused("This resume is still being processed; apply once it says Done.")
+    if not posting.is_open:
+        raise ApplicationRefused("This posting is closed.")
+    if posting.organisation_id is None:
+        raise ApplicationRefused(
+            "This posting was imported from a public data set; apply on the employer's own site instead."
+        )
+    with transaction.atomic():
+        application, created = Application.objects.get_or_create(resume=resume, posting=posting)
+        if created:
+            JobPosting.objects.filter(pk=posting.pk).update(candidates_pending=True)
+            _send_after_commit("rank_candidates", posting.pk)
+    return application
+
+
+def application_withdraw(*, resume: Resume, posting: JobPosting) -> None:
+    with transaction.atomic():
+        Application.objects.filter(resume=resume, posting=posting).delete()
+        _prune_candidate_rows(resume)
+
+
+# --- recruiters: decisions and the audit log ------------------------------------------------
+
+
+def candidate_decide(
+    *, posting: JobPosting, resume: Resume, status: str, note: str, by: AbstractBaseUser
+) -> CandidateDecision:
+    if not access.resumes_visible_for_posting(posting).filter(pk=resume.pk).exists():
+        raise PermissionDenied("This resume is not shared with this posting's organisation.")
+    decision, _ = CandidateDecision.objects.update_or_create(
+        posting=posting, resume=resume, defaults={"status": status, "note": note.strip()[:2000], "decided_by": by}
+    )
+    return decision
+
+
+def resume_access_record(
+    *, user: AbstractBaseUser, resume: Resume, action: str, posting: JobPosting | None = None
+) -> ResumeAccess:
+    return ResumeAccess.objects.create(
+        user=user,
+        username=user.get_username(),
+        resume=resume,
+        resume_public_id=resume.public_id,
+        posting=posting,
+        action=action,
+    )
+
+
+def candidates_request(*, posting: JobPosting) -> None:
+    """Ask the worker to rank the posting's candidates again; the page shows them when done."""
+    with transaction.atomic():
+        JobPosting.objects.filter(pk=posting.pk).update(candidates_pending=True)
+        _send_after_commit("rank_candidates", posting.pk)
+
+
+def candidates_stale(*, posting: JobPosting) -> bool:
+    """Never ranked, or a resume it may be matched with changed since (shared, applied, re-read)."""
+    if posting.candidates_ranked_at is None:
+        return True
+    newer = access.resumes_visible_for_posting(posting).filter(updated_at__gt=posting.candidates_ranked_at)
+    applied = Application.objects.filter(posting=posting, created_at__gt=posting.candidates_ranked_at)
+    return newer.exists() or applied.exists()
+
+
+# --- the recruiter-side indexes (worker) -----------------------------------------------------
+
+
+def resume_content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def resume_index(*, resume: Resume, text: str, vector: np.ndarray, probs: np.ndarray | None) -> None:
+    """Put one resume in the recruiter-side indexes (worker): its vector, its keywords, its domain."""
+    resumes_index_write([(resume, text, vector, probs)])
+
+
+def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | None]]) -> None:
+    from .engine import get_engine
+
+    if not items:
+        return
+    engine = get_engine()
+    classes = engine.domain.classes if engine.domain is not None else []
+    docs = [
+        IndexDoc(id=r.pk, content_hash=resume_content_hash(t), text=t, vector=v, payload={"kind": "resume"})
+        for r, t, v, _ in items
+    ]
+    engine.resume_vectors.upsert(docs)
+    engine.resume_bm25.upsert(docs)
+    engine.resume_bm25.save()
+    for (r, _t, _v, p), d in zip(items, docs, strict=True):
+        IndexedResume.objects.update_or_create(
+            resume=r,
+            defaults={
+                "content_hash": d.content_hash,
+                "domain": classes[int(np.argmax(p))] if p is not None and classes else "",
+                "domain_probs": [round(float(x), 5) for x in p] if p is not None else None,
+            },
+        )
+
+
+def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) -> int:
+    """Index processed resumes the recruiter side does not hold yet, or holds an older text of (worker).
+    Bulk imports rely on this; so does a candidates ranking that meets a resume indexed before.
+    One query finds them: no entry, or the resume changed since it was indexed."""
+    from .embeddings import embed_documents
+    from .engine import get_engine
+    from .ranking.domain import domain_probabilities
+    from .services import query_text
+
+    changed = resumes.filter(status=Resume.Status.DONE).filter(
+        Q(index_entry__isnull=True) | Q(updated_at__gt=F("index_entry__indexed_at"))
+    )
+    have = dict(
+        IndexedResume.objects.filter(resume__in=changed.values("id")).values_list("resume_id", "content_hash")
+    )
+    todo: list[tuple[Resume, str]] = []
+    same: list[int] = []
+    for resume in changed.only("id", "text", "profile"):
+        text = query_text(text=resume.text, profile=resume.profile)
+        if have.get(resume.pk) == resume_content_hash(text):
+            same.append(resume.pk)  # saved for another reason (visibility): nothing to embed
+        else:
+            todo.append((resume, text))
+    if same:
+        IndexedResume.objects.filter(resume_id__in=same).update(indexed_at=timezone.now())
+    if not todo:
+        return 0
+    engine = get_engine()
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        vecs = embed_documents([t for _, t in batch])
+        probs: list[np.ndarray | None] = [None] * len(batch)
+        if engine.domain is not None:
+            titles = [(r.profile or {}).get("titles") or [] for r, _ in batch]
+            probs = list(domain_probabilities(engine.domain.estimator, vecs, titles))
+        resumes_index_write([(r, t, v, p) for (r, t), v, p in zip(batch, vecs, probs, strict=True)])
+    return len(todo)
+
+
+def resumes_unindex(*, resume_ids: list[int]) -> None:
+    """Remove resumes from the recruiter-side indexes (worker). Safe for ids already gone."""
+    from .engine import get_engine
+
+    if not resume_ids:
+        return
+    engine = get_engine()
+    engine.resume_vectors.delete(resume_ids)
+    engine.resume_bm25.delete(resume_ids)
+    engine.resume_bm25.save()
+    IndexedResume.objects.filter(resume_id__in=resume_ids).delete()
+
+
+def resumes_unindex_orphans() -> int:
+    """Index entries whose resume no longer exists (a deletion whose task was lost): remove them."""
+    from .engine import get_engine
+
+    engine = get_engine()
+    indexed = {int(i) for i in engine.resume_bm25.ids.tolist()}
+    if not indexed:
+        return 0
+    alive = set(Resume.objects.filter(pk__in=indexed).values_list("id", flat=True))
+    orphans = sorted(indexed - alive)
+    if orphans:
+        engine.resume_vectors.delete(orphans)
+        engine.resume_bm25.delete(orphans)
+        engine.resume_bm25.save()
+    return len(orphans)
+
+
+# --- candidates for a posting (worker) --------------------------------------------------------
+
+
+@dataclass
+class RankedResume:
+    resume_id: int
+    candidate: Candidate
+    score: float
+    why: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CandidatesResult:
+    items: list[RankedResume]
+    timings: StageTimings
+    pool: int = 0
+
+
+def resumes_for_posting(
+    *,
+    posting: JobPosting,
+    allowed: set[int],
+    k: int = CANDIDATES_K,
+    include: set[int] | None = None,
+    depth: int = CANDIDATE_DEPTH,
+    posting_vec: np.ndarray | None = None,
+) -> CandidatesResult:
+    """The best k of the allowed resumes for a posting: BM25 and vectors over the resume indexes, fused,
+    then the same pair features and learned re-ranker as the seeker side (worker). Resumes in `include`
+    (applicants) are ranked too, wherever retrieval put them, and kept whatever their rank."""
+    from .engine import get_engine
+    from .services import _timed, _why, posting_side, seeker_side
+
+    engine = get_engine()
+    timings = StageTimings()
+    include = (include or set()) & allowed
+    if not allowed:
+        return CandidatesResult([], timings)
+    if posting_vec is None:
+        from .embeddings import embed_texts
+
+        with _timed(timings, "embed"):
+            posting_vec = embed_texts([posting_embedding_text(posting)])[0]
+    with _timed(timings, "bm25"):
+        bm25_hits = engine.resume_bm25.search(posting_keyword_text(posting), depth, allowed)
+    with _timed(timings, "vectors"):
+        vector_hits = engine.resume_vectors.search(posting_vec, depth, allowed)
+    with _timed(timings, "fuse"):
+        fused = reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits)
+        seen = {c.id for c in fused}
+        fused += [Candidate(id=i) for i in sorted(include - seen)]  # applicants retrieval did not reach
+    with _timed(timings, "features"):
+        resumes = Resume.objects.filter(pk__in=[c.id for c in fused]).only("id", "profile").in_bulk()
+        entries = IndexedResume.objects.filter(resume_id__in=list(resumes)).in_bulk()
+        fused = [c for c in fused if c.id in resumes]
+        classes: list[str] = engine.domain.classes if engine.domain is not None else []
+        side = posting_side(posting, classes)
+        bm25_max = max((c.bm25_score or 0.0 for c in fused), default=0.0)
+        today = dt.date.today()
+        seekers, rows, matches = [], [], []
+        for c in fused:
+            entry = entries.get(c.id)
+            probs = np.asarray(entry.domain_probs) if entry is not None and entry.domain_probs else None
+            seeker = seeker_side(resumes[c.id].profile, probs)
+            x, match = candidate_features(c, seeker, side, skill_idf=engine.skill_idf, bm25_max=bm25_max, today=today)
+            seekers.append(seeker)
+            rows.append(x)
+            matches.append(match)
+        X = np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
+    with _timed(timings, "rerank"):
+        reranker = engine.reranker.estimator if engine.reranker is not None else None
+        if reranker is not None and len(fused):
+            scores, contrib = reranker.predict(X), reranker.contributions(X)
+        else:
+            from .ranking.rerank import rerank_score
+
+            d = FEATURES.index("domain")
+            scores = np.asarray([rerank_score(c, float(x[d])) for c, x in zip(fused, X, strict=True)])
+            contrib = np.zeros_like(X)
+        order = sorted(range(len(fused)), key=lambda i: (-scores[i], fused[i].id))
+        keep = [i for n, i in enumerate(order) if n < k or fused[i].id in include]
+        items = []
+        for i in keep:
+            c = fused[i]
+            c.final_score = float(scores[i])
+            entry = entries.get(c.id)
+            why = _why(
+                seekers[i],
+                posting,
+                entry.domain if entry is not None else None,
+                X[i],
+                matches[i],
+                contribution_shares(contrib[i]),
+            )
+            profile = resumes[c.id].profile or {}
+            why["title"]["resume_titles"] = (profile.get("titles") or [])[:3]
+            why["title"]["resume_occupations"] = [o.get("title") for o in profile.get("occupations") or []][:2]
+            items.append(RankedResume(c.id, c, float(scores[i]), why))
+    return CandidatesResult(items, timings, len(fused))
+
+
+def candidates_refresh(*, posting: JobPosting, k: int = CANDIDATES_K) -> CandidatesResult:
+    """Rank the resumes shared with the posting's organisation and store the best k plus every applicant
+    (worker). Running it twice stores the same rows."""
+    shared = access.resumes_visible_for_posting(posting)
+    resumes_index_missing(resumes=Resume.objects.filter(pk__in=shared.values("id")))
+    visible = set(shared.values_list("id", flat=True))
+    applicants = set(Application.objects.filter(posting=posting).values_list("resume_id", flat=True))
+    result = (
+        resumes_for_posting(posting=posting, allowed=visible, k=k, include=applicants)
+        if posting.is_open
+        else CandidatesResult([], StageTimings())
+    )
+    rows = [
+        CandidateMatch(
+            posting=posting,
+            resume_id=item.resume_id,
+            rank=rank,
+            score=item.score,
+            bm25_rank=item.candidate.bm25_rank,
+            vector_rank=item.candidate.vector_rank,
+            why=item.why,
+        )
+        for rank, item in enumerate(result.items, start=1)
+    ]
+    with transaction.atomic():
+        CandidateMatch.objects.filter(posting=posting).delete()
+        CandidateMatch.objects.bulk_create(rows)
+        JobPosting.objects.filter(pk=posting.pk).update(candidates_ranked_at=timezone.now(), candidates_pending=False)
+    return result

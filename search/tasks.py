@@ -1,0 +1,55 @@
+"""Celery tasks of the search side: thin, idempotent, taking ids and calling one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="search.index_postings", acks_late=True)
+def index_postings(import_id: int | None = None) -> None:
+    """Bring the indexes in line with the open postings (incremental); report progress to an import."""
+    from .bulk import import_index
+    from .services import index_build
+
+    if import_id is not None:
+        import_index(import_id=import_id)
+    else:
+        index_build()
+
+
+@shared_task(name="search.rank_candidates", acks_late=True)
+def rank_candidates(posting_id: int) -> None:
+    from .models import JobPosting
+    from .recruiting import candidates_refresh
+
+    posting = JobPosting.objects.filter(pk=posting_id).select_related("organisation").first()
+    if posting is not None:
+        candidates_refresh(posting=posting)
+
+
+@shared_task(name="search.refresh_recommendations", acks_late=True)
+def refresh_recommendations(resume_ids: list[int]) -> None:
+    """A fresh top ten for resumes whose results lost a posting (closed, expired)."""
+    from resumes.models import Resume
+
+    from .services import NoPostingsIndexed, recommendations_refresh
+
+    for resume in Resume.objects.filter(pk__in=resume_ids, status=Resume.Status.DONE):
+        try:
+            recommendations_refresh(resume=resume)
+        except NoPostingsIndexed:
+            return
+
+
+@shared_task(name="search.unindex_resumes", acks_late=True)
+def unindex_resumes(resume_ids: list[int]) -> None:
+    from .recruiting import resumes_unindex
+
+    resumes_unindex(resume_ids=resume_ids)
+
+
+@shared_task(name="search.expire_postings")
+def expire_postings() -> int:
+    from .recruiting import postings_expire
+
+    return postings_expire()

@@ -1,0 +1,312 @@
+"""The recruiter side end to end on the real engine: invitations and roles, postings written in the site,
+candidates ranked in the other direction, decisions and the shortlist, closing and expiry, the commands."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from resumes.models import Resume
+from resumes.services import profile_read
+from search.models import CandidateMatch, IndexedResume, Invitation, JobPosting, Membership, Recommendation
+from search.recruiting import InvitationInvalid, invitation_accept, invitation_issue, postings_expire
+from tests.conftest import make_resume
+
+NURSE = """Maria Lopez
+Boston, MA
+maria.lopez@example.com
+Registered Nurse
+Experience
+Registered Nurse, Massachusetts General Hospital, 2015 - Present
+Critical care nursing in a surgical ICU: patient assessment, medication administration, wound care,
+electronic health records (Epic), BLS and ACLS certified, patient education, care plans.
+Education
+Bachelor of Science in Nursing, Boston College, 2014
+Skills
+Patient care, Critical care, Medication administration, Epic Systems, Microsoft Excel, Wound care
+"""
+NURSE_2 = NURSE.replace("Maria Lopez", "Nadia Private").replace("maria.lopez", "nadia.private")
+DEVELOPER = """Tom Byte
+Austin, TX
+Software Engineer
+Experience
+Software Engineer, Initech, 2018 - Present
+Python, Django, PostgreSQL, REST APIs, Docker, Kubernetes, continuous integration.
+Skills
+Python, Django, SQL, Docker
+"""
+POSTING = {
+    "title": "ICU Registered Nurse",
+    "company": "",
+    "location": "Boston, MA",
+    "remote": "",
+    "work_type": "Full-time",
+    "experience_level": "Mid-Senior level",
+    "description": "Acme Health seeks a registered nurse for its surgical intensive care unit. Patient assessment, "
+    "medication administration, wound care; charting in Epic Systems, shift reports in Microsoft Excel. "
+    "BLS and ACLS required.",
+    "salary_min": "70000",
+    "salary_max": "95000",
+    "salary_period": "YEARLY",
+    "salary_currency": "USD",
+    "closes_at": "",
+}
+
+
+def _resume(owner, text, **kw):  # type: ignore[no-untyped-def]
+    return make_resume(owner, text=text, profile=profile_read(text=text), **kw)
+
+
+# --- invitations and roles ----------------------------------------------------------------------
+
+
+def test_an_invited_recruiter_signs_up_into_the_organisation(client, admin_user, org_a):  # type: ignore[no-untyped-def]
+    invitation = invitation_issue(by=admin_user, role="recruiter", organisation=org_a)
+    form = {"username": "newrec", "password1": "correct horse 42 battery", "password2": "correct horse 42 battery"}
+    r = client.post(reverse("signup"), {**form, "role": "recruiter", "invitation": invitation.token})
+    assert r.status_code == 302 and r["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("recruit:dashboard")
+    assert Membership.objects.get(user__username="newrec").organisation == org_a
+    invitation.refresh_from_db()
+    assert invitation.accepted_by.username == "newrec"
+
+    client.logout()
+    r = client.post(
+        reverse("signup"), {**form, "username": "second", "role": "recruiter", "invitation": invitation.token}
+    )
+    assert r.status_code == 400 and b"already used" in r.content
+    assert not get_user_model().objects.filter(username="second").exists()  # no account without its role
+
+
+def test_invitation_codes_that_do_not_work_say_why(client, admin_user, org_a):  # type: ignore[no-untyped-def]
+    expired = invitation_issue(by=admin_user, role="recruiter", organisation=org_a)
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    admin_code = invitation_issue(by=admin_user, role="admin")
+    form = {"username": "x", "password1": "correct horse 42 battery", "password2": "correct horse 42 battery"}
+    cases = [
+        ({"role": "recruiter", "invitation": ""}, b"need an invitation code"),
+        ({"role": "recruiter", "invitation": "nope"}, b"not valid"),
+        ({"role": "recruiter", "invitation": expired.token}, b"has expired"),
+        ({"role": "recruiter", "invitation": admin_code.token}, b"invites an administrator"),
+    ]
+    for extra, message in cases:
+        r = client.post(reverse("signup"), {**form, **extra})
+        assert r.status_code == 400 and message in r.content, extra
+    assert not get_user_model().objects.filter(username="x").exists()
+    r = client.post(reverse("signup"), {**form, "role": "admin", "invitation": admin_code.token})
+    assert r.status_code == 302 and get_user_model().objects.get(username="x").is_staff
+
+
+def test_a_recruiter_invites_colleagues_only(client, recruiter, org_a, org_b):  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        invitation_issue(by=recruiter, role="admin")
+    with pytest.raises(PermissionDenied):
+        invitation_issue(by=recruiter, role="recruiter", organisation=org_b)
+    client.force_login(recruiter)
+    r = client.post(reverse("recruit:invitations"), {"role": "admin", "organisation": org_b.pk})
+    assert r.status_code == 200 and not Invitation.objects.exists()  # "admin" is not a choice for them
+    r = client.post(reverse("recruit:invitations"), {"role": "recruiter"})
+    assert r.status_code == 302
+    assert Invitation.objects.get().organisation == org_a
+    with pytest.raises(InvitationInvalid):
+        invitation_accept(token="missing", user=recruiter)
+
+
+# --- candidates for a posting -------------------------------------------------------------------
+
+
+@pytest.fixture
+def nurse_posting(client, recruiter, corpus, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    client.force_login(recruiter)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("recruit:posting_new"), POSTING)
+    assert r.status_code == 302, r.content
+    posting = JobPosting.objects.get(title="ICU Registered Nurse")
+    assert r["Location"] == reverse("recruit:posting", args=[posting.pk])
+    return posting
+
+
+def test_candidates_are_shared_resumes_ranked_with_reasons_and_applicants_marked(  # type: ignore[no-untyped-def]
+    client, recruiter, seeker, other_seeker, nurse_posting, org_a, django_capture_on_commit_callbacks
+):
+    from search.engine import get_engine
+
+    posting = nurse_posting
+    assert posting.organisation == org_a and posting.company == "Acme Health" and posting.source == org_a.source
+    assert posting.pk in get_engine().bm25.hashes()  # indexed for seekers too
+
+    found = _resume(seeker, NURSE, discoverable=True)
+    hidden = _resume(other_seeker, NURSE_2)  # private, never applied
+    applicant = _resume(other_seeker, DEVELOPER)
+    seeker_client = client.__class__()
+    seeker_client.force_login(other_seeker)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = seeker_client.post(reverse("search:apply", args=[posting.pk]), {"resume": str(applicant.public_id)})
+    assert r.status_code == 302
+
+    rows = list(CandidateMatch.objects.filter(posting=posting).order_by("rank"))
+    ids = [m.resume_id for m in rows]
+    assert ids[0] == found.pk  # the nurse outranks the applicant developer
+    assert applicant.pk in ids and hidden.pk not in ids
+    why = rows[0].why
+    assert {"Epic Systems", "Microsoft Excel"} <= set(why["matched_skills"])
+    assert why["seniority"]["years"] is not None and why["location"]["fit"] == 1.0
+    assert IndexedResume.objects.filter(resume=found).exists()
+
+    page = client.get(reverse("recruit:posting", args=[posting.pk])).content.decode()
+    assert "Maria Lopez" in page and "Tom Byte" in page and "Nadia Private" not in page
+    assert page.count('class="tag applied"') == 1
+
+    # Withdrawing takes the applicant off the list at once.
+    seeker_client.post(
+        reverse("search:apply", args=[posting.pk]), {"resume": str(applicant.public_id), "withdraw": "1"}
+    )
+    page = client.get(reverse("recruit:posting", args=[posting.pk])).content.decode()
+    assert "Tom Byte" not in page and "Maria Lopez" in page
+
+
+def test_shortlist_and_reject_with_notes_and_export_the_shortlist(  # type: ignore[no-untyped-def]
+    client, recruiter, seeker, other_seeker, nurse_posting
+):
+    a = _resume(seeker, NURSE, discoverable=True)
+    b = _resume(other_seeker, NURSE_2, discoverable=True)
+    posting = nurse_posting
+    r = client.post(
+        reverse("recruit:decision", args=[posting.pk, a.public_id]), {"status": "shortlisted", "note": "=CALL ME"}
+    )
+    assert r.status_code == 302
+    client.post(reverse("recruit:decision", args=[posting.pk, b.public_id]), {"status": "rejected", "note": "no"})
+    r = client.get(reverse("recruit:shortlist_csv", args=[posting.pk]))
+    assert r["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(r.content.decode())))
+    assert len(rows) == 1
+    assert rows[0]["name"] == "Maria Lopez" and rows[0]["email"] == "maria.lopez@example.com"
+    assert rows[0]["note"] == "'=CALL ME"  # neutralised: a spreadsheet shows it, does not run it
+    assert rows[0]["applied"] == "no" and rows[0]["resume_id"] == str(a.public_id)
+
+
+def test_closing_a_posting_takes_it_out_of_the_indexes_and_every_result_list(  # type: ignore[no-untyped-def]
+    client, recruiter, seeker, nurse_posting, django_capture_on_commit_callbacks
+):
+    from search.engine import get_engine
+    from search.selectors import recommendations_for_resume
+    from search.services import recommendations_refresh
+
+    posting = nurse_posting
+    resume = _resume(seeker, NURSE)
+    recommendations_refresh(resume=resume)
+    # Put the posting in the seeker's ten, as if it had ranked there.
+    Recommendation.objects.filter(resume=resume, rank=10).update(posting=posting)
+    assert posting.pk in [r.posting_id for r in recommendations_for_resume(resume=resume)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("recruit:posting_close", args=[posting.pk]))
+    assert r.status_code == 302
+    engine = get_engine()
+    assert posting.pk not in engine.bm25.hashes() and posting.pk not in engine.vectors.hashes()
+    assert not Recommendation.objects.filter(resume=resume, posting=posting).exists()  # ranked again without it
+    assert Recommendation.objects.filter(resume=resume).count() == 10
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("recruit:posting_reopen", args=[posting.pk]))
+    assert posting.pk in get_engine().bm25.hashes()
+
+
+def test_a_posting_past_its_closing_date_expires(recruiter, nurse_posting, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from search.engine import get_engine
+
+    posting = nurse_posting
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    JobPosting.objects.filter(pk=posting.pk).update(closes_at=yesterday)
+    assert not JobPosting.objects.open().filter(pk=posting.pk).exists()  # gone from lists at once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert postings_expire() == 1
+    posting.refresh_from_db()
+    assert posting.active is False and posting.pk not in get_engine().bm25.hashes()
+
+
+def test_deleting_a_resume_removes_it_from_the_recruiter_indexes(  # type: ignore[no-untyped-def]
+    client, seeker, nurse_posting, django_capture_on_commit_callbacks
+):
+    from search.engine import get_engine
+
+    resume = _resume(seeker, NURSE, discoverable=True)
+    from search.recruiting import candidates_refresh
+
+    candidates_refresh(posting=nurse_posting)
+    engine = get_engine()
+    assert resume.pk in engine.resume_bm25.hashes() and resume.pk in engine.resume_vectors.hashes()
+    client.force_login(seeker)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("resumes:delete", args=[resume.public_id]))
+    assert resume.pk not in engine.resume_bm25.hashes() and resume.pk not in engine.resume_vectors.hashes()
+    assert not IndexedResume.objects.exists() and not CandidateMatch.objects.exists()
+
+
+# --- the batch commands ---------------------------------------------------------------------------
+
+
+def test_import_resumes_then_candidates_prints_json_lines(tmp_path, admin_user, corpus, capsys):  # type: ignore[no-untyped-def]
+    (tmp_path / "cv.txt").write_text(DEVELOPER)
+    lines = [
+        json.dumps({"id": "k-1", "text": NURSE}),
+        json.dumps({"id": "k-2", "path": "cv.txt"}),
+        json.dumps({"id": "k-3", "path": "missing.pdf"}),
+        json.dumps({"text": "no id"}),
+        "not json",
+    ]
+    (tmp_path / "resumes.jsonl").write_text("\n".join(lines) + "\n")
+    call_command("import_resumes", "--jsonl", str(tmp_path / "resumes.jsonl"), "--discoverable")
+    out, err = capsys.readouterr()
+    assert "loaded 2, failed 3, indexed 2" in out
+    assert "line 3" in err and "line 4: the line has no id" in err and "line 5" in err
+    nurse = Resume.objects.get(external_id="k-1")
+    assert nurse.owner == admin_user and nurse.discoverable and nurse.status == Resume.Status.DONE
+    assert nurse.profile["name"] == "Maria Lopez"
+
+    # Loading the same file again updates, never duplicates.
+    call_command("import_resumes", "--jsonl", str(tmp_path / "resumes.jsonl"), "--discoverable")
+    capsys.readouterr()
+    assert Resume.objects.filter(external_id__startswith="k-").count() == 2
+
+    posting = JobPosting.objects.create(
+        source="test", external_id="icu-1", title="ICU Registered Nurse", description=POSTING["description"]
+    )
+    from search.services import index_build
+
+    index_build()  # read and classified, as every posting is before it is matched
+    (tmp_path / "postings.jsonl").write_text(json.dumps({"source": "test", "external_id": "icu-1"}) + "\n")
+    call_command(
+        "candidates", "--postings-jsonl", str(tmp_path / "postings.jsonl"), "--posting", "test:nope", "--top", "1"
+    )
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0] == {"posting": "test:nope", "error": {"code": "not_found", "message": "no such posting"}}
+    assert lines[1]["posting"] == f"test:{posting.external_id}"
+    (best,) = lines[1]["candidates"]
+    assert best["resume_external_id"] == "k-1" and isinstance(best["score"], float)
+    assert "matched_skills" in best["why"] and "missing_skills" in best["why"]
+
+
+def test_the_invite_command_starts_a_new_site(client, db, capsys):  # type: ignore[no-untyped-def]
+    call_command("invite", "--role", "recruiter", "--organisation", "Gamma Care", "--create")
+    out = capsys.readouterr().out
+    token = out.split("code: ")[1].split()[0]
+    assert f"/accounts/signup/?invitation={token}" in out
+    page = client.get(reverse("signup") + f"?invitation={token}").content.decode()
+    assert f'value="{token}"' in page  # the link fills in the code ...
+    assert 'value="recruiter" id="id_role_1" checked' in page  # ... and picks the role it invites
+    form = {"username": "gina", "password1": "correct horse 42 battery", "password2": "correct horse 42 battery"}
+    r = client.post(reverse("signup"), {**form, "role": "recruiter", "invitation": token})
+    assert r.status_code == 302
+    assert Membership.objects.get(user__username="gina").organisation.slug == "gamma-care"
+    with pytest.raises(Exception, match="give --organisation"):
+        call_command("invite", "--role", "recruiter")
