@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import storage
 from .forms import ProfileForm, ResumeUploadForm
+from .models import Resume
 from .selectors import resume_get_for_owner, resumes_for_owner
 from .services import UploadRejected, profile_update, resume_delete, resume_submit
 
@@ -56,7 +57,11 @@ def resume_status(request: HttpRequest, public_id: str) -> JsonResponse:
 @login_required
 @require_GET
 def resume_file(request: HttpRequest, public_id: str) -> FileResponse:
-    resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    return original_file_response(resume_get_for_owner(owner=request.user, public_id=public_id))
+
+
+def original_file_response(resume: Resume) -> FileResponse:
+    """The uploaded file as a download (never shown inline), under the name the owner gave it."""
     response = FileResponse(
         storage.path_for(resume.stored_name).open("rb"),
         as_attachment=True,

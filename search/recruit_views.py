@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from resumes import storage
+from resumes.views import original_file_response
 
 from . import access
 from .access import ADMIN, RECRUITER, role_required
@@ -160,14 +160,7 @@ def candidate_detail(request: HttpRequest, pk: int, public_id: str) -> HttpRespo
 def candidate_file(request: HttpRequest, pk: int, public_id: str) -> FileResponse:
     posting, resume = _candidate(request, pk, public_id)
     resume_access_record(user=request.user, resume=resume, action=ResumeAccess.Action.DOWNLOAD, posting=posting)
-    response = FileResponse(
-        storage.path_for(resume.stored_name).open("rb"),
-        as_attachment=True,
-        filename=resume.original_name,
-        content_type=resume.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return original_file_response(resume)
 
 
 @role_required(*STAFF)

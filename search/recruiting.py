@@ -329,9 +329,7 @@ def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) ->
     changed = resumes.filter(status=Resume.Status.DONE).filter(
         Q(index_entry__isnull=True) | Q(updated_at__gt=F("index_entry__indexed_at"))
     )
-    have = dict(
-        IndexedResume.objects.filter(resume__in=changed.values("id")).values_list("resume_id", "content_hash")
-    )
+    have = dict(IndexedResume.objects.filter(resume__in=changed.values("id")).values_list("resume_id", "content_hash"))
     todo: list[tuple[Resume, str]] = []
     same: list[int] = []
     for resume in changed.only("id", "text", "profile"):

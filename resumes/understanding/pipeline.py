@@ -451,12 +451,16 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
             education = found.education
         if "skills" in ner_use:
             blocks = found.skill_blocks
+    location = _location(doc, text)
+    # A piece of the address line read as a title ("Boston, MA" -> "MA") is not one.
+    place_parts = {part.strip().lower() for part in (location or "").split(",")}
+    titles = [t for t in titles if t.strip().lower() not in place_parts]
     return Profile(
         name=_name(doc, text),
         email=email.group(0) if email else None,
         phone=phone,
         links=_links(text),
-        location=_location(doc, text),
+        location=location,
         titles=titles,
         occupations=occupations_for_titles(titles),
         companies=companies,

@@ -166,7 +166,16 @@ def proper_case_labels() -> frozenset[str]:
 
 
 def canonical_skill(text: str) -> str | None:
-    return skills_vocabulary().get(normalize_label(text))
+    """The canonical name of a skill as written, under the same case rules as matching in text: an
+    initialism known only in capitals ("EPIC", an erosion model) is not "Epic" (the health-records
+    product), so a written form that breaks the rule has no canonical name."""
+    text = text.strip()
+    key = normalize_label(text)
+    if key in exact_case_labels() and not text.isupper():
+        return None
+    if key in proper_case_labels() and not text[:1].isupper():
+        return None
+    return skills_vocabulary().get(key)
 
 
 @lru_cache(maxsize=1)

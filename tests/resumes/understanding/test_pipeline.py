@@ -170,3 +170,18 @@ def test_list_items_cut_a_skills_block_with_offsets():
     items = list_items(text)
     assert [i for i, _, _ in items] == ["Database", "HTML", "Java", "J2EE", "PHP", "C#", "Team player"]
     assert all(text[a:b] == i for i, a, b in items)
+
+
+def test_a_listed_skill_keeps_its_own_name_when_the_vocabulary_knows_it_only_in_capitals():
+    # "EPIC" is an O*NET initialism (an erosion model); "Epic" in a nurse's list is the records product.
+    assert canonical_skill("EPIC") == "Erosion Productivity Impact Calculator EPIC"
+    assert canonical_skill("Epic") is None
+    text = "Maria Lopez\nBoston, MA\nRegistered Nurse\nSkills\nPatient care, Epic, SQL\n"
+    skills = {s.name: s.canonical for s in understand(text).skills}
+    assert skills["Epic"] == "Epic" and skills["SQL"] == "Structured query language SQL"
+
+
+def test_a_piece_of_the_address_is_not_a_job_title():
+    profile = understand("Maria Lopez\nBoston, MA\nmaria@example.com\nRegistered Nurse\nExperience\n")
+    assert profile.location == "Boston, MA"
+    assert "MA" not in profile.titles and "Registered Nurse" in profile.titles
