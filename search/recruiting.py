@@ -178,7 +178,7 @@ def _rematch_seekers_of(posting_ids: list[int]) -> None:
 
 
 def postings_expire(*, today: dt.date | None = None) -> int:
-    """Close every active posting past its closing date (run daily by Celery beat and by `make run`)."""
+    """Close every active posting past its closing date (Celery beat runs it hourly in `make run`)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         ids = list(JobPosting.objects.filter(active=True, closes_at__lt=today).values_list("id", flat=True))

@@ -17,11 +17,13 @@ from sklearn.linear_model import LogisticRegression
 
 from .features import FEATURES
 
-# Features where more evidence may never lower the score. Trained on domain labels alone, the free
-# model gave BM25 and vector similarity small negative weights (they correlate with domain agreement,
-# which carries the label), so within one domain a closer resume ranked lower. Such a weight is fixed
-# at zero instead (an active-set fit: refit without the feature until no constrained weight is negative).
-MONOTONE = ("bm25", "vector", "fused_rank", "skills", "title")
+# Features where more evidence may never lower the score: all of them, since each is built so that a
+# higher value is a better fit. Trained on domain labels alone, the free model gave BM25 and vector
+# similarity, location and seniority fit small negative weights (they correlate with domain agreement,
+# which carries the label, or say nothing about it), so a closer resume in the same domain ranked lower.
+# Such a weight is fixed at zero instead (an active-set fit: refit without the feature until no
+# constrained weight is negative); feedback labels (save, apply) can give it a positive one.
+MONOTONE = tuple(FEATURES)
 
 
 class LinearReranker(BaseEstimator):  # type: ignore[misc]

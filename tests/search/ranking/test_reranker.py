@@ -62,10 +62,12 @@ def test_more_retrieval_evidence_never_lowers_the_score():
     X[:, v] = 0.8 * X[:, d] + 0.2 * rng.random(n)
     y = (X[:, d] - 0.4 * X[:, v] - 0.3 * X[:, s] + 0.05 * rng.standard_normal(n) > 0.1).astype(int)
     free = LinearReranker(monotone=()).fit(X, y)
-    assert free.coef_[v] < 0  # what the constraint is for
+    assert free.coef_[v] < 0 and free.coef_[s] < 0  # what the constraint is for
     model = LinearReranker().fit(X, y)
-    assert model.coef_[v] == 0.0 and model.coef_[d] > 0
-    assert model.coef_[s] < 0  # seniority is not constrained
+    assert model.coef_[v] == 0.0 and model.coef_[s] == 0.0 and model.coef_[d] > 0
+    assert (model.coef_ >= 0).all()
+    partial = LinearReranker(monotone=("vector",)).fit(X, y)
+    assert partial.coef_[v] == 0.0 and partial.coef_[s] < 0  # only the named features are held
     better = X[:50].copy()
     better[:, v] += 0.1
     assert (model.predict(better) >= model.predict(X[:50]) - 1e-12).all()
