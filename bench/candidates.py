@@ -3,10 +3,8 @@
 
     JOBMATCH_DATA_DIR=<indexed data dir> python bench/candidates.py [--resumes 10000] [--postings 50] [--json]
 
-Loads N resumes made of the Kaggle resumes (../shared/data/kaggle-resume-dataset; their profiles and
-embeddings come from the evaluation cache under the data dir, computed on first use), repeated
-until there are N, each repeat's vector jittered so no two are equal; puts them in the
-recruiter-side indexes; then ranks candidates for postings drawn from the data dir's indexed
+Loads N discoverable resumes made of the Kaggle resumes (bench/seekers.py) into the recruiter-side
+indexes; then ranks candidates for postings drawn from the data dir's indexed
 postings and prints p50 / p95 of `resumes_for_posting` (retrieval, features, re-ranking) and of
 `candidates_refresh` (the worker task: visibility query, index check, ranking, storing rows), per
 stage, plus peak memory. The resumes are deleted again at the end. Nothing here is a test.
@@ -25,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -44,63 +43,22 @@ def main() -> None:
     import django
 
     django.setup()
-    import numpy as np
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from seekers import bench_resumes, bench_resumes_delete
 
     from resumes.models import Resume
     from search.engine import get_engine, reset_engine
-    from search.evaluation import cached_embeddings, cached_profiles, load_resumes
     from search.models import JobPosting
-    from search.ranking.domain import domain_probabilities
-    from search.recruiting import candidates_refresh, resumes_for_posting, resumes_index_write, resumes_unindex
-    from search.services import query_text
+    from search.recruiting import candidates_refresh, resumes_for_posting
 
     engine = get_engine()
     if len(engine.bm25) == 0:
         sys.exit(f"no postings indexed under {settings.DATA_DIR}: run import_jobs and build_index there first")
-    source = load_resumes(settings.SHARED_DATA_DIR / "kaggle-resume-dataset" / "resumes_train.parquet")
-    cache = settings.DATA_DIR / "cache"
-    print(f"reading {len(source)} resumes (cached under {cache})...", file=sys.stderr)
-    profiles = cached_profiles([r.text for r in source], cache / "profiles")
-    queries = [query_text(text=r.text, profile=p) for r, p in zip(source, profiles, strict=True)]
-    vecs = cached_embeddings(queries, cache / "embeddings")
-    probs = (
-        domain_probabilities(engine.domain.estimator, vecs, [p.get("titles") or [] for p in profiles])
-        if engine.domain is not None
-        else [None] * len(source)
-    )
-
     owner, _ = get_user_model().objects.get_or_create(username="bench-candidates")
-    Resume.objects.filter(owner=owner).delete()
-    rng = np.random.default_rng(7)
+    bench_resumes_delete(list(Resume.objects.filter(owner=owner).values_list("id", flat=True)))  # left by a crash
     t0 = time.perf_counter()
-    rows = []
-    for n in range(args.resumes):
-        i = n % len(source)
-        rows.append(
-            Resume(
-                owner=owner,
-                original_name=f"{source[i].id}.txt",
-                stored_name=f"{n:032x}",
-                content_type="text/plain",
-                size=len(source[i].text),
-                sha256="0" * 64,
-                status=Resume.Status.DONE,
-                text=source[i].text,
-                profile=profiles[i],
-                discoverable=True,
-                external_id=f"bench-{n}",
-            )
-        )
-    Resume.objects.bulk_create(rows, batch_size=2000)
-    made = list(Resume.objects.filter(owner=owner).order_by("id"))
-    items = []
-    for n, resume in enumerate(made):
-        i = n % len(source)
-        v = vecs[i] if n < len(source) else vecs[i] + rng.normal(0, 0.01, vecs.shape[1]).astype(np.float32)
-        items.append((resume, queries[i], v / np.linalg.norm(v), probs[i]))
-    resumes_index_write(items)
+    made = bench_resumes([owner], args.resumes)
     load_s = time.perf_counter() - t0
     print(f"{len(made)} resumes indexed in {load_s:.0f} s", file=sys.stderr)
 
@@ -120,8 +78,7 @@ def main() -> None:
         task_ms.append((time.perf_counter() - t) * 1000)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    resumes_unindex(resume_ids=sorted(allowed))
-    Resume.objects.filter(owner=owner).delete()
+    bench_resumes_delete(sorted(allowed))
     owner.delete()
     reset_engine()
 

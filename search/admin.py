@@ -3,8 +3,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import (
+    AlertSettings,
     Application,
     CandidateDecision,
+    Interaction,
     Invitation,
     JobPosting,
     Membership,
@@ -145,3 +147,27 @@ class ResumeAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    """What seekers did with their results (the personalised re-ranker's data): read only."""
+
+    list_display = ("created_at", "kind", "position", "reason", "resume", "posting")
+    list_filter = ("kind", "reason")
+    raw_id_fields = ("resume", "posting")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(AlertSettings)
+class AlertSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "frequency", "last_sent_at", "since")
+    list_filter = ("frequency",)
+    search_fields = ("user__username", "user__email")
+    raw_id_fields = ("user",)

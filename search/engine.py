@@ -15,7 +15,7 @@ from django.conf import settings
 
 from .indexes.bm25 import BM25Index
 from .indexes.qdrant import QdrantIndex, open_client
-from .models_store import RERANKER, StoredModel, load_domain_model, load_model
+from .models_store import PERSONAL, RERANKER, StoredModel, load_domain_model, load_model, serving_path
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -28,6 +28,9 @@ class Engine:
     vectors: QdrantIndex
     domain: StoredModel | None
     reranker: StoredModel | None = None
+    # The personalised corrections (search.learning): retrained nightly, picked up by every process.
+    personal: StoredModel | None = None
+    _personal_path: object = None
     skill_idf: dict[str, float] = field(default_factory=dict)
     _idf_mtime: float | None = None
     _resume_bm25: BM25Index | None = None
@@ -52,6 +55,13 @@ class Engine:
                 self.vectors.client, collection=f"{settings.QDRANT_COLLECTION}_resumes", dim=DIM
             )
         return self._resume_vectors
+
+    def reload_personal(self) -> None:
+        """Serve the newest deployed personalised model (a retrain or a rollback changes which)."""
+        path = serving_path(PERSONAL)
+        if path != self._personal_path:
+            self.personal = load_model(PERSONAL) if path is not None else None
+            self._personal_path = path
 
     def reload_skill_idf(self) -> None:
         """How specific each posting skill is (written by build_index); read again when rebuilt."""
@@ -90,6 +100,7 @@ def get_engine() -> Engine:
         else:
             _engine.bm25.reload_if_changed()
         _engine.reload_skill_idf()
+        _engine.reload_personal()
         return _engine
 
 

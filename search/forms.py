@@ -207,3 +207,11 @@ class PostingImportForm(forms.Form):
                 required=False,
                 help_text="Whose postings they are; leave empty for public postings (source 'import' or the file's).",
             )
+
+
+class AlertSettingsForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="Email me new jobs that fit",
+        choices=[("daily", "Daily"), ("weekly", "Weekly"), ("off", "Never (alerts off)")],
+        widget=forms.RadioSelect,
+    )

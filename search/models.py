@@ -223,6 +223,9 @@ class Recommendation(models.Model):
     # The reasons shown with the result: matched and missing skills, domain, title, seniority and
     # location fit, and each feature's share of the score (search.services._why).
     why = models.JSONField(default=dict, blank=True)
+    # The pair's ranking features (search.ranking.features.FEATURES order): copied into the impression,
+    # so the re-ranker can learn from what the seeker then did.
+    features = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -349,3 +352,79 @@ class PostingImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class DismissReason(models.TextChoices):
+    NOT_RELEVANT = "not_relevant", "Not relevant"
+    WRONG_LOCATION = "wrong_location", "Wrong location"
+    TOO_JUNIOR = "too_junior", "Too junior for me"
+    TOO_SENIOR = "too_senior", "Too senior for me"
+    SALARY_TOO_LOW = "salary_too_low", "Salary too low"
+    APPLIED_ELSEWHERE = "applied_elsewhere", "Already applied elsewhere"
+
+
+class Interaction(models.Model):
+    """One thing a seeker did with (or was shown of) a posting, for one of their resumes: the log the
+    personalised re-ranker learns from. Deleted with the resume."""
+
+    class Kind(models.TextChoices):
+        IMPRESSION = "impression", "Shown"
+        OPEN = "open", "Opened"
+        SAVE = "save", "Saved"
+        UNSAVE = "unsave", "Unsaved"
+        APPLY = "apply", "Applied"
+        DISMISS = "dismiss", "Dismissed"
+        ALERT = "alert", "Sent in a job alert"
+
+    resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="interactions")
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(null=True, blank=True)  # rank shown, 1-based
+    reason = models.CharField(max_length=20, choices=DismissReason.choices, blank=True)
+    # Impressions and alerts: the pair's ranking features when it was shown (FEATURES order).
+    features = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["resume", "posting", "kind"], name="interaction_resume_posting")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.posting_id} by resume {self.resume_id}"
+
+
+class PostingFeedback(models.Model):
+    """Where a seeker stands with a posting, for one resume: saved, applied, dismissed (and why). Interactions keep
+    the history; this row is what ranking and the saved page read."""
+
+    resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="feedback")
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="feedback")
+    saved_at = models.DateTimeField(null=True, blank=True)
+    # Applied: through JobMatch (an Application row too) or, for an imported posting, on the employer's site.
+    applied_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.CharField(max_length=20, choices=DismissReason.choices, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint(fields=["resume", "posting"], name="feedback_resume_posting")]
+
+
+class AlertSettings(models.Model):
+    """How often a seeker wants an email of new postings that fit, and when the last one went out."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        OFF = "off", "Off"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_settings")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.OFF)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    # The window the next digest covers starts here (set when alerts are switched on, moved by every run).
+    since = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.frequency}"

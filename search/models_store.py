@@ -19,6 +19,9 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 DOMAIN = "domain"
 RERANKER = "reranker"
+PERSONAL = "personal"  # the per-seeker and per-posting corrections (search.learning), trained on this machine only
+ROLLED_BACK = "rolled-back-"
+REJECTED = "rejected-"
 
 
 @dataclass
@@ -32,10 +35,23 @@ class StoredModel:
         return [str(c) for c in self.estimator.classes_]
 
 
-def save_model(name: str, estimator: Any, metrics: dict[str, Any], *, out_dir: Path | None = None) -> Path:
-    """Write a new version under DATA_DIR/models/<name>/, or into `out_dir` (the shipped artifact)."""
+def _new_version(name: str) -> str:
+    """v<date>-<time>, with a suffix when two are saved within one second (they must sort in order)."""
     version = time.strftime("v%Y%m%d-%H%M%S")
-    out = out_dir or settings.MODEL_DIR / name / version
+    taken = {p.name.removeprefix(ROLLED_BACK).removeprefix(REJECTED) for p in (settings.MODEL_DIR / name).glob("*")}
+    n = 0
+    while (version if n == 0 else f"{version}-{n:02d}") in taken:
+        n += 1
+    return version if n == 0 else f"{version}-{n:02d}"
+
+
+def save_model(
+    name: str, estimator: Any, metrics: dict[str, Any], *, out_dir: Path | None = None, rejected: bool = False
+) -> Path:
+    """Write a new version under DATA_DIR/models/<name>/, or into `out_dir` (the shipped artifact). A
+    `rejected` version (it failed the deployment gate) is kept with its metrics but never served."""
+    version = _new_version(name)
+    out = out_dir or settings.MODEL_DIR / name / (f"{REJECTED}{version}" if rejected else version)
     out.mkdir(parents=True, exist_ok=True)
     joblib.dump(estimator, out / "model.joblib", compress=3)
     (out / "metrics.json").write_text(json.dumps({"version": version, **metrics}, indent=2, sort_keys=True) + "\n")
@@ -63,3 +79,46 @@ def load_model(name: str) -> StoredModel | None:
 
 def load_domain_model() -> StoredModel | None:
     return load_model(DOMAIN)
+
+
+def serving_path(name: str) -> Path | None:
+    """Where the version that load_model would serve lies (None when there is none)."""
+    found = _candidates(name)
+    return found[0] if found else None
+
+
+def versions(name: str) -> list[dict[str, Any]]:
+    """Every version of a model on this machine, newest first, with its state and metrics."""
+    serving = serving_path(name)
+    out = []
+    for path in sorted((settings.MODEL_DIR / name).glob("*"), key=lambda p: p.name.split("v", 1)[-1], reverse=True):
+        if not (path / "model.joblib").exists():
+            continue
+        metrics = json.loads((path / "metrics.json").read_text()) if (path / "metrics.json").exists() else {}
+        state = (
+            "serving"
+            if path == serving
+            else "rolled back"
+            if path.name.startswith(ROLLED_BACK)
+            else "rejected"
+            if path.name.startswith(REJECTED)
+            else "older"
+        )
+        out.append({"version": path.name, "state": state, "path": str(path), "metrics": metrics})
+    return out
+
+
+class NothingToRollBack(RuntimeError):
+    pass
+
+
+def rollback(name: str) -> tuple[str, str]:
+    """Stop serving the newest local version of a model (kept, renamed rolled-back-<version>); the one
+    before it, else the shipped one, else none, serves. Returns (rolled back, now serving)."""
+    local = [p for p in _candidates(name) if p.parent == settings.MODEL_DIR / name]
+    if not local:
+        raise NothingToRollBack(f"no {name} model trained on this machine to roll back")
+    newest = local[0]
+    newest.rename(newest.with_name(ROLLED_BACK + newest.name))
+    now = serving_path(name)
+    return newest.name, (now.name if now is not None and now.parent.name == name else "shipped" if now else "none")

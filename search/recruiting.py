@@ -25,6 +25,7 @@ from resumes.models import Resume
 
 from . import access
 from .documents import posting_embedding_text, posting_keyword_text
+from .feedback import posting_applied
 from .indexes.base import IndexDoc
 from .models import (
     Application,
@@ -35,10 +36,11 @@ from .models import (
     JobPosting,
     Membership,
     Organisation,
+    PostingFeedback,
     Recommendation,
     ResumeAccess,
 )
-from .ranking.features import FEATURES, candidate_features
+from .ranking.features import FEATURES, SeekerSide, SkillMatch, candidate_features
 from .ranking.fusion import reciprocal_rank_fusion
 from .ranking.reranker import contribution_shares
 from .ranking.types import Candidate, StageTimings
@@ -228,12 +230,14 @@ def application_submit(*, resume: Resume, posting: JobPosting) -> Application:
         if created:
             JobPosting.objects.filter(pk=posting.pk).update(candidates_pending=True)
             _send_after_commit("rank_candidates", posting.pk)
+            posting_applied(resume=resume, posting=posting)  # logged, and out of the seeker's list
     return application
 
 
 def application_withdraw(*, resume: Resume, posting: JobPosting) -> None:
     with transaction.atomic():
         Application.objects.filter(resume=resume, posting=posting).delete()
+        PostingFeedback.objects.filter(resume=resume, posting=posting).update(applied_at=None)
         _prune_candidate_rows(resume)
 
 
@@ -306,15 +310,23 @@ def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | 
     engine.resume_vectors.upsert(docs)
     engine.resume_bm25.upsert(docs)
     engine.resume_bm25.save()
-    for (r, _t, _v, p), d in zip(items, docs, strict=True):
-        IndexedResume.objects.update_or_create(
-            resume=r,
-            defaults={
-                "content_hash": d.content_hash,
-                "domain": classes[int(np.argmax(p))] if p is not None and classes else "",
-                "domain_probs": [round(float(x), 5) for x in p] if p is not None else None,
-            },
-        )
+    now = timezone.now()
+    IndexedResume.objects.bulk_create(
+        [
+            IndexedResume(
+                resume=r,
+                content_hash=d.content_hash,
+                domain=classes[int(np.argmax(p))] if p is not None and classes else "",
+                domain_probs=[round(float(x), 5) for x in p] if p is not None else None,
+                indexed_at=now,
+            )
+            for (r, _t, _v, p), d in zip(items, docs, strict=True)
+        ],
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["resume"],
+        update_fields=["content_hash", "domain", "domain_probs", "indexed_at"],
+    )
 
 
 def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) -> int:
@@ -393,6 +405,9 @@ class RankedResume:
     candidate: Candidate
     score: float
     why: dict[str, Any] = field(default_factory=dict)
+    features: list[float] = field(default_factory=list)  # the pair's FEATURES
+    match: SkillMatch | None = None
+    contributions: np.ndarray | None = None
 
 
 @dataclass
@@ -400,6 +415,44 @@ class CandidatesResult:
     items: list[RankedResume]
     timings: StageTimings
     pool: int = 0
+
+
+@dataclass
+class ResumeSide:
+    """What ranking reads of one resume in the recruiter direction (profile decoded once)."""
+
+    seeker: SeekerSide
+    domain: str | None
+    profile: dict[str, Any]
+
+
+def resume_sides(ids: list[int]) -> dict[int, ResumeSide]:
+    from .services import seeker_side
+
+    out: dict[int, ResumeSide] = {}
+    for i in range(0, len(ids), 5000):  # bound the query's parameters
+        chunk = ids[i : i + 5000]
+        resumes = Resume.objects.filter(pk__in=chunk).only("id", "profile").in_bulk()
+        entries = IndexedResume.objects.filter(resume_id__in=list(resumes)).in_bulk()
+        for rid, resume in resumes.items():
+            entry = entries.get(rid)
+            probs = np.asarray(entry.domain_probs) if entry is not None and entry.domain_probs else None
+            out[rid] = ResumeSide(
+                seeker_side(resume.profile, probs), entry.domain if entry is not None else None, resume.profile or {}
+            )
+    return out
+
+
+def resume_reasons(
+    side: ResumeSide, posting: JobPosting, x: np.ndarray, match: SkillMatch, contributions: np.ndarray
+) -> dict[str, Any]:
+    """The reasons shown with a resume matched to a posting (the seeker side's, plus the resume's titles)."""
+    from .services import _why
+
+    why = _why(side.seeker, posting, side.domain, x, match, contribution_shares(contributions))
+    why["title"]["resume_titles"] = (side.profile.get("titles") or [])[:3]
+    why["title"]["resume_occupations"] = [o.get("title") for o in side.profile.get("occupations") or []][:2]
+    return why
 
 
 def resumes_for_posting(
@@ -410,12 +463,16 @@ def resumes_for_posting(
     include: set[int] | None = None,
     depth: int = CANDIDATE_DEPTH,
     posting_vec: np.ndarray | None = None,
+    sides: dict[int, ResumeSide] | None = None,
+    reasons: bool = True,
 ) -> CandidatesResult:
     """The best k of the allowed resumes for a posting: BM25 and vectors over the resume indexes, fused,
     then the same pair features and learned re-ranker as the seeker side (worker). Resumes in `include`
-    (applicants) are ranked too, wherever retrieval put them, and kept whatever their rank."""
+    (applicants) are ranked too, wherever retrieval put them, and kept whatever their rank. A caller
+    ranking many postings passes `sides` (resume_sides, read once) and may leave the reasons for later
+    (`reasons=False`: each item keeps its features and skill match for resume_reasons)."""
     from .engine import get_engine
-    from .services import _timed, _why, posting_side, seeker_side
+    from .services import _timed, posting_side
 
     engine = get_engine()
     timings = StageTimings()
@@ -436,20 +493,20 @@ def resumes_for_posting(
         seen = {c.id for c in fused}
         fused += [Candidate(id=i) for i in sorted(include - seen)]  # applicants retrieval did not reach
     with _timed(timings, "features"):
-        resumes = Resume.objects.filter(pk__in=[c.id for c in fused]).only("id", "profile").in_bulk()
-        entries = IndexedResume.objects.filter(resume_id__in=list(resumes)).in_bulk()
-        fused = [c for c in fused if c.id in resumes]
+        known = sides if sides is not None else {}
+        missing = [c.id for c in fused if c.id not in known]
+        if missing:
+            known = {**known, **resume_sides(missing)}
+        fused = [c for c in fused if c.id in known]
         classes: list[str] = engine.domain.classes if engine.domain is not None else []
         side = posting_side(posting, classes)
         bm25_max = max((c.bm25_score or 0.0 for c in fused), default=0.0)
         today = dt.date.today()
-        seekers, rows, matches = [], [], []
+        rows, matches = [], []
         for c in fused:
-            entry = entries.get(c.id)
-            probs = np.asarray(entry.domain_probs) if entry is not None and entry.domain_probs else None
-            seeker = seeker_side(resumes[c.id].profile, probs)
-            x, match = candidate_features(c, seeker, side, skill_idf=engine.skill_idf, bm25_max=bm25_max, today=today)
-            seekers.append(seeker)
+            x, match = candidate_features(
+                c, known[c.id].seeker, side, skill_idf=engine.skill_idf, bm25_max=bm25_max, today=today
+            )
             rows.append(x)
             matches.append(match)
         X = np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
@@ -469,19 +526,10 @@ def resumes_for_posting(
         for i in keep:
             c = fused[i]
             c.final_score = float(scores[i])
-            entry = entries.get(c.id)
-            why = _why(
-                seekers[i],
-                posting,
-                entry.domain if entry is not None else None,
-                X[i],
-                matches[i],
-                contribution_shares(contrib[i]),
+            why = resume_reasons(known[c.id], posting, X[i], matches[i], contrib[i]) if reasons else {}
+            items.append(
+                RankedResume(c.id, c, float(scores[i]), why, [round(float(v), 5) for v in X[i]], matches[i], contrib[i])
             )
-            profile = resumes[c.id].profile or {}
-            why["title"]["resume_titles"] = (profile.get("titles") or [])[:3]
-            why["title"]["resume_occupations"] = [o.get("title") for o in profile.get("occupations") or []][:2]
-            items.append(RankedResume(c.id, c, float(scores[i]), why))
     return CandidatesResult(items, timings, len(fused))
 
 

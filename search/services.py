@@ -20,9 +20,11 @@ from django.db import transaction
 from resumes.models import Resume
 
 from .documents import INDEX_FIELDS, posting_embedding_text, posting_keyword_text
+from .feedback import Personal, personal_for, personal_penalties
 from .filters import FilterError, Filters
 from .importers import PostingRecord, Rejected
 from .indexes.base import IndexDoc
+from .learning import personal_corrections
 from .models import JobPosting, Recommendation
 from .ranking.diversity import cap_per_key
 from .ranking.domain import domain_probabilities
@@ -336,6 +338,8 @@ def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
 
 # --- recommendations ----------------------------------------------------------------------
 
+# A learned personal correction at least this large (log-odds) is named among the result's reasons.
+LEARNED_NOTE = 0.25
 MAX_PER_COMPANY = 2  # diversity: at most this many postings of one company in the top k
 
 
@@ -344,6 +348,7 @@ class RankedPosting:
     posting: JobPosting
     candidate: Candidate
     why: dict[str, Any] = field(default_factory=dict)
+    features: list[float] = field(default_factory=list)  # the pair's FEATURES, kept for learning from feedback
 
 
 @dataclass
@@ -452,9 +457,11 @@ def candidate_pool(
     filters: Filters | None = None,
     depth: int = RETRIEVAL_DEPTH,
     query_vec: np.ndarray | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> CandidatePool:
     """Hybrid retrieval among the active postings that pass the hard filters, fused, with the features of
-    each (resume, posting) pair. `query_vec` skips embedding the text (evaluation passes cached ones)."""
+    each (resume, posting) pair. `query_vec` skips embedding the text (evaluation passes cached ones);
+    postings in `exclude` (dismissed, applied to) are left out."""
     from .engine import get_engine
 
     engine = get_engine()
@@ -487,7 +494,7 @@ def candidate_pool(
         fused = reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits)
     with _timed(timings, "features"):
         postings = JobPosting.objects.open().in_bulk([c.id for c in fused])
-        fused = [c for c in fused if c.id in postings]  # closed since indexing
+        fused = [c for c in fused if c.id in postings and c.id not in exclude]  # closed since indexing
         seeker = seeker_side(profile, resume_probs)
         bm25_max = max((c.bm25_score or 0.0 for c in fused), default=0.0)
         today = dt.date.today()
@@ -532,15 +539,36 @@ def jobs_for_text(
     filters: Filters | None = None,
     k: int = TOP_K,
     depth: int = RETRIEVAL_DEPTH,
+    personal: Personal | None = None,
+    query_vec: np.ndarray | None = None,
 ) -> RecommendResult:
     """The top k postings for one resume: candidate pool, learned re-ranking on the features of each pair
-    (the profile gives skills, occupations, years and location), diversity, and the reasons."""
+    (the profile gives skills, occupations, years and location), the seeker's own feedback (`personal`:
+    postings left out, look-alikes of dismissed ones and levels they refused moved down), diversity,
+    and the reasons."""
     from .engine import get_engine
 
     engine = get_engine()
-    pool = candidate_pool(text=text, profile=profile, filters=filters, depth=depth)
+    personal = personal or Personal()
+    pool = candidate_pool(
+        text=text, profile=profile, filters=filters, depth=depth, exclude=personal.excluded, query_vec=query_vec
+    )
     with _timed(pool.timings, "rerank"):
         scores, contrib = pool_scores(pool, engine.reranker.estimator if engine.reranker else None)
+        adjusted: list[dict[str, str]] = [{} for _ in pool.candidates]
+        if personal.shifts and len(pool.candidates):
+            penalty, adjusted = personal_penalties(
+                personal, [pool.postings[c.id] for c in pool.candidates], engine.vectors.vectors
+            )
+            scores = scores - penalty
+        learned = personal_corrections(engine.personal, pool.X, personal.resume_id, [c.id for c in pool.candidates])
+        scores = scores + learned
+        for i, value in enumerate(learned):
+            if abs(value) >= LEARNED_NOTE:
+                adjusted[i] = {
+                    **adjusted[i],
+                    "learned": f"{'up' if value > 0 else 'down'} {abs(value):.2f} from your past actions",
+                }
         d = FEATURES.index("domain")
         for c, x, score in zip(pool.candidates, pool.X, scores, strict=True):
             c.domain_score = float(x[d])
@@ -552,6 +580,9 @@ def jobs_for_text(
             item.why = _why(
                 pool.seeker, item.posting, pool.domain, pool.X[i], pool.matches[i], contribution_shares(contrib[i])
             )
+            if adjusted[i]:
+                item.why["personal"] = adjusted[i]
+            item.features = [round(float(v), 5) for v in pool.X[i]]
     return RecommendResult(
         top, pool.timings, pool.domain, pool.passed_filters, pool.query_vec, pool.seeker.domain_probs
     )
@@ -581,7 +612,7 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
         log.warning("resume %s has filters that no longer apply; ranking without them", resume.pk)
         filters = None
     text = resume_query_text(resume=resume)
-    result = jobs_for_text(text=text, profile=resume.profile, filters=filters, k=k)
+    result = jobs_for_text(text=text, profile=resume.profile, filters=filters, k=k, personal=personal_for(resume))
     rows = [
         Recommendation(
             resume=resume,
@@ -595,6 +626,7 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
             fused_score=item.candidate.fused_score,
             domain_score=item.candidate.domain_score,
             why=item.why,
+            features=item.features,
         )
         for rank, item in enumerate(result.items, start=1)
     ]

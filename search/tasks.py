@@ -53,3 +53,19 @@ def expire_postings() -> int:
     from .recruiting import postings_expire
 
     return postings_expire()
+
+
+@shared_task(name="search.send_job_alerts", acks_late=True)
+def send_job_alerts() -> None:
+    """Email each seeker whose daily or weekly alert is due the new postings that fit them."""
+    from .alerts import alerts_send
+
+    alerts_send()
+
+
+@shared_task(name="search.retrain_personal", acks_late=True)
+def retrain_personal() -> None:
+    """Nightly: retrain the personalised re-ranker from interactions; deployed only if not worse."""
+    from .learning import personal_train
+
+    personal_train()

@@ -7,6 +7,12 @@ urlpatterns = [
     path("for-resume/<uuid:public_id>/", views.resume_matches, name="resume_matches"),
     path("for-resume/<uuid:public_id>/filters/", views.resume_filters, name="resume_filters"),
     path("for-resume/<uuid:public_id>/visibility/", views.resume_visibility, name="resume_visibility"),
+    path("for-resume/<uuid:public_id>/feedback/", views.resume_feedback, name="resume_feedback"),
+    path("saved/", views.saved, name="saved"),
+    path("applied/", views.applied, name="applied"),
+    path("dismissed/", views.dismissed, name="dismissed"),
+    path("alerts/", views.alert_settings, name="alerts"),
+    path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="unsubscribe"),
     path("<int:pk>/", views.posting_detail, name="posting"),
     path("<int:pk>/apply/", views.posting_apply, name="apply"),
 ]

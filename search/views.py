@@ -3,16 +3,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resumes.selectors import resume_get_for_owner, resumes_for_owner
 from resumes.services import filters_update
 
-from . import access
+from . import access, alerts, feedback
 from .filters import Filters
-from .forms import FiltersForm
-from .models import Application
+from .forms import AlertSettingsForm, FiltersForm
+from .models import Application, DismissReason, JobPosting
 from .recruiting import ApplicationRefused, application_submit, application_withdraw, resume_visibility_set
 from .selectors import applied_posting_ids, recommendations_for_resume
 
@@ -22,16 +24,110 @@ from .selectors import applied_posting_ids, recommendations_for_resume
 def resume_matches(request: HttpRequest, public_id: str) -> HttpResponse:
     """The ranked postings for one of the user's resumes (a fragment the resume page loads)."""
     resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    recommendations = list(recommendations_for_resume(resume=resume))
+    feedback.impressions_record(
+        resume=resume,
+        shown=[(r.posting_id, r.rank) for r in recommendations],
+        features={r.posting_id: r.features for r in recommendations},
+    )
     return render(
         request,
         "search/_matches.html",
         {
             "resume": resume,
-            "recommendations": recommendations_for_resume(resume=resume),
+            "recommendations": recommendations,
             "filters": Filters.from_dict(resume.filters),
             "applied": applied_posting_ids(resume=resume),
+            "saved": feedback.saved_posting_ids(resume=resume),
+            "dismiss_reasons": DismissReason.choices,
         },
     )
+
+
+FEEDBACK_PAGES = {"saved": "search:saved", "applied": "search:applied", "dismissed": "search:dismissed"}
+
+
+@login_required
+@require_POST
+def resume_feedback(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Save, unsave, dismiss (with a reason), undo a dismissal, or mark as applied elsewhere: one posting
+    of this resume's results."""
+    resume = resume_get_for_owner(owner=request.user, public_id=public_id)
+    posting = get_object_or_404(JobPosting, pk=request.POST.get("posting") or 0)
+    try:
+        position = int(request.POST["position"]) if request.POST.get("position") else None
+    except ValueError:
+        position = None
+    action = request.POST.get("action", "")
+    if action == "save":
+        feedback.posting_save(resume=resume, posting=posting, saved=True, position=position)
+        messages.success(request, f"Saved {posting.title}. Find it under Saved jobs.")
+    elif action == "unsave":
+        feedback.posting_save(resume=resume, posting=posting, saved=False, position=position)
+        messages.success(request, f"{posting.title} is no longer saved.")
+    elif action == "dismiss":
+        try:
+            change = feedback.posting_dismiss(
+                resume=resume, posting=posting, reason=request.POST.get("reason", ""), position=position
+            )
+        except feedback.FeedbackRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Dismissed {posting.title}." + (f" {change}." if change else ""))
+    elif action == "undismiss":
+        feedback.posting_undismiss(resume=resume, posting=posting)
+        messages.success(request, f"{posting.title} can appear in your results again.")
+    elif action == "applied":
+        feedback.posting_applied(resume=resume, posting=posting, position=position)
+        messages.success(request, f"Marked {posting.title} as applied. Find it under Applications.")
+    else:
+        messages.error(request, "Unknown action: choose save, dismiss or applied.")
+    back = FEEDBACK_PAGES.get(request.POST.get("back", ""))
+    return redirect(back) if back else redirect("resumes:detail", public_id=resume.public_id)
+
+
+def _my_postings(request: HttpRequest, tab: str, rows: object) -> HttpResponse:
+    return render(request, "search/my_postings.html", {"tab": tab, "rows": rows})
+
+
+@login_required
+@require_GET
+def saved(request: HttpRequest) -> HttpResponse:
+    return _my_postings(request, "saved", feedback.saved_for_owner(owner=request.user))
+
+
+@login_required
+@require_GET
+def applied(request: HttpRequest) -> HttpResponse:
+    return _my_postings(request, "applied", feedback.applied_for_owner(owner=request.user))
+
+
+@login_required
+@require_GET
+def dismissed(request: HttpRequest) -> HttpResponse:
+    return _my_postings(request, "dismissed", feedback.dismissed_for_owner(owner=request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_settings(request: HttpRequest) -> HttpResponse:
+    """Daily, weekly or no email of new postings that fit."""
+    current = alerts.settings_for(user=request.user)
+    form = AlertSettingsForm(request.POST or None, initial={"frequency": current.frequency})
+    if request.method == "POST" and form.is_valid():
+        alerts.frequency_set(user=request.user, frequency=form.cleaned_data["frequency"])
+        messages.success(request, alerts.FREQUENCY_MESSAGES[form.cleaned_data["frequency"]])
+        return redirect("search:alerts")
+    return render(request, "search/alerts.html", {"form": form, "current": current})
+
+
+@csrf_exempt  # reached from an email (RFC 8058 one-click POST included): the signed token is the credential
+@require_http_methods(["GET", "POST"])
+def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    user = alerts.unsubscribe(token=token)
+    if user is None:
+        return render(request, "search/unsubscribed.html", {"ok": False}, status=400)
+    return render(request, "search/unsubscribed.html", {"ok": True, "settings_url": reverse("search:alerts")})
 
 
 @login_required
@@ -74,6 +170,11 @@ def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An open posting, with the seeker's resumes to apply with."""
     posting = access.posting_open_for_seekers(pk)
     resumes = resumes_for_owner(owner=request.user).filter(status="done")
+    if request.GET.get("r"):  # opened from a result list or an alert: log it for that resume
+        origin = resumes.filter(public_id=request.GET["r"]).first() if _is_uuid(request.GET["r"]) else None
+        if origin is not None:
+            pos = request.GET.get("pos", "")
+            feedback.posting_open(resume=origin, posting=posting, position=int(pos) if pos.isdigit() else None)
     applied = set(
         Application.objects.filter(posting=posting, resume__owner=request.user).values_list("resume_id", flat=True)
     )
@@ -99,3 +200,13 @@ def posting_apply(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("back") == "resume":
         return redirect("resumes:detail", public_id=resume.public_id)
     return redirect("search:posting", pk=posting.pk)
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -90,6 +90,26 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     remote_tags = page.locator("li.match .where .tag", has_text="Remote")
     assert remote_tags.count() == 10  # every result is a remote posting
 
+    # The seeker dismisses the first result as not relevant: it leaves at once and another takes its
+    # place; then saves the new first one and finds it under Saved jobs.
+    gone = page.locator("li.match h3 a").nth(0).inner_text()
+    gone_href = page.locator("li.match h3 a").nth(0).get_attribute("href").split("?")[0]
+    first = page.locator("li.match").nth(0)
+    first.locator("select[name=reason]").select_option("not_relevant")
+    first.get_by_role("button", name="Dismiss").click()
+    page.wait_for_selector("p.message.success")
+    assert "Dismissed" in page.locator("p.message.success").inner_text()
+    page.wait_for_selector("li.match >> nth=9")
+    hrefs = [a.get_attribute("href") for a in page.locator("li.match h3 a").all()]
+    assert len(hrefs) == 10 and gone_href not in [h.split("?")[0] for h in hrefs]
+    kept = page.locator("li.match h3 a").nth(0).inner_text()
+    page.locator("li.match").nth(0).get_by_role("button", name="Save").click()
+    page.wait_for_selector("li.match >> nth=9")
+    page.get_by_role("link", name="Saved jobs").click()
+    assert kept in page.locator("ul.my-postings").inner_text()
+    page.get_by_role("link", name="Dismissed").click()
+    assert gone in page.locator("ul.my-postings").inner_text()
+
     # A file that is not a resume is refused on the page with a message.
     bad = tmp_path / "photo.pdf"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)

@@ -53,10 +53,13 @@ def redis_broker():
 
 def _drop_connections() -> None:
     """Make the app connect afresh to the broker now configured (Celery caches its pools)."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    pools.reset()  # kombu keeps producer pools per connection across apps: a closed one would be reused
 
 
 @pytest.fixture
@@ -123,3 +126,43 @@ def test_uploads_return_at_once_and_a_real_worker_ranks_ten_postings_for_each(wo
         status = client.get(reverse("resumes:status", args=[resume.public_id])).json()
         assert status["status"] == "done"
     assert "resumes.process_resume" in log and "succeeded" in log
+
+
+def test_a_real_worker_sends_the_job_alerts_by_email(worker, seeker):
+    import datetime as dt
+    from email import message_from_bytes
+
+    from django.utils import timezone
+
+    from resumes.services import profile_read
+    from search import alerts
+    from search.models import AlertSettings, Interaction, JobPosting
+    from search.tasks import send_job_alerts
+    from tests.conftest import make_resume
+    from tests.search.test_feedback import ANALYST
+
+    seeker.email = "sam@example.com"
+    seeker.save()
+    resume = make_resume(seeker, text=ANALYST, profile=profile_read(text=ANALYST))
+    alerts.frequency_set(user=seeker, frequency="daily")
+    JobPosting.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    AlertSettings.objects.filter(user=seeker).update(since=timezone.now() - dt.timedelta(hours=1))
+    JobPosting.objects.filter(id__in=list(JobPosting.objects.values_list("id", flat=True)[:300])).update(
+        created_at=timezone.now()
+    )
+    mail_dir = settings.DATA_DIR / "mail"
+    before = set(mail_dir.glob("*.log")) if mail_dir.exists() else set()
+    send_job_alerts.delay()
+    deadline = time.monotonic() + 180
+    while AlertSettings.objects.get(user=seeker).last_sent_at is None and time.monotonic() < deadline:
+        assert worker.poll() is None, (settings.DATA_DIR / "worker.log").read_text()[-3000:]
+        time.sleep(0.5)
+    log = (settings.DATA_DIR / "worker.log").read_text(errors="replace")
+    assert AlertSettings.objects.get(user=seeker).last_sent_at is not None, log[-3000:]
+    (written,) = set(mail_dir.glob("*.log")) - before
+    message = message_from_bytes(written.read_bytes().split(b"\n" + b"-" * 79 + b"\n")[0])
+    assert message["To"] == "sam@example.com" and "new job" in message["Subject"]
+    assert "/jobs/alerts/unsubscribe/" in message["List-Unsubscribe"]
+    sent = list(Interaction.objects.filter(resume=resume, kind="alert").values_list("posting_id", flat=True))
+    assert 0 < len(sent) <= 10
+    assert "search.send_job_alerts" in log and "succeeded" in log

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from jobmatch.env import env, env_bool, env_int
 
@@ -130,10 +131,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
-# Beat (run inside the worker by `make run`): postings past their closing date leave the indexes.
+# Beat (run inside the worker by `make run`): postings past their closing date leave the indexes;
+# job alerts go out (hourly runs; each seeker is due once a day or a week); the personalised
+# re-ranker is retrained nightly from the day's interactions.
 CELERY_BEAT_SCHEDULE = {
     "expire-postings": {"task": "search.expire_postings", "schedule": 60 * 60},
+    "send-job-alerts": {"task": "search.send_job_alerts", "schedule": 60 * 60},
+    "retrain-personal": {"task": "search.retrain_personal", "schedule": crontab(hour=3, minute=0)},
 }
+
+# Email (job alerts): written as files under DATA_DIR/mail unless a backend is named; production
+# names SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "JobMatch <jobs@localhost>")
+# Links in emails point here.
+JOBMATCH_SITE_URL = env("JOBMATCH_SITE_URL", "http://127.0.0.1:8000")
+# A posting goes into a job alert only if the re-ranker's score (log-odds that it fits) reaches this.
+JOBMATCH_ALERT_MIN_SCORE = float(env("JOBMATCH_ALERT_MIN_SCORE", "0.0"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # Vector store: embedded on disk unless a Qdrant server is named.

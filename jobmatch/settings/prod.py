@@ -15,3 +15,5 @@ QDRANT_URL = env("QDRANT_URL")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+JOBMATCH_SITE_URL = env("JOBMATCH_SITE_URL")  # links in job alerts must reach the public site

@@ -61,6 +61,11 @@ MATRIX = [
     ("resumes:profile", ("shared",), _row(200, 404, 404, 404, 404, LOGIN)),
     ("search:resume_matches", ("shared",), _row(200, 404, 404, 404, 404, LOGIN)),
     ("resumes:list", (), _row(200, 200, 200, 200, 200, LOGIN)),
+    # each user's own saved, applied and dismissed postings and alert settings
+    ("search:saved", (), _row(200, 200, 200, 200, 200, LOGIN)),
+    ("search:applied", (), _row(200, 200, 200, 200, 200, LOGIN)),
+    ("search:dismissed", (), _row(200, 200, 200, 200, 200, LOGIN)),
+    ("search:alerts", (), _row(200, 200, 200, 200, 200, LOGIN)),
     # a posting as seekers see it
     ("search:posting", ("pa",), _row(200, 200, 200, 200, 200, LOGIN)),
     # recruiter pages: seekers are refused (403), other organisations' postings are not found (404)
@@ -110,6 +115,7 @@ def test_permission_matrix(client, world, url_name, args, expected):  # type: ig
 POSTS = [
     ("resumes:delete", ("shared",), _row(302, 404, 404, 404, 404, LOGIN)),
     ("search:resume_visibility", ("shared",), _row(302, 404, 404, 404, 404, LOGIN)),
+    ("search:resume_feedback", ("shared",), _row(302, 404, 404, 404, 404, LOGIN)),
     ("recruit:posting_close", ("pa",), _row(403, 403, 302, 404, 302, LOGIN)),
     ("recruit:candidates_refresh", ("pa",), _row(403, 403, 302, 404, 302, LOGIN)),
     ("recruit:decision", ("pa", "shared"), _row(403, 403, 302, 404, 302, LOGIN)),
@@ -123,7 +129,10 @@ def test_permission_matrix_for_actions(client, world, url_name, args, expected):
     # The owner's own action goes last: deleting the resume would change the others' answers.
     for persona in [p for p in PERSONAS if p != "owner"] + ["owner"]:
         c = _client_for(client, world["users"][persona])
-        r = c.post(url, {"status": "shortlisted", "note": "ok", "discoverable": "1"})
+        r = c.post(
+            url,
+            {"status": "shortlisted", "note": "ok", "discoverable": "1", "action": "save", "posting": world["pa"].pk},
+        )
         assert r.status_code == expected[persona], f"{persona} POST {url}: {r.status_code}"
         if persona == "anonymous":
             assert "login" in r["Location"]

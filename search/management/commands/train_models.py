@@ -54,7 +54,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--labels", type=Path, help="posting domains, JSONL (label_postings); needed for the re-ranker"
         )
-        parser.add_argument("--only", choices=["domain", "reranker"], help="train one model (default: both)")
+        parser.add_argument(
+            "--only",
+            choices=["domain", "reranker", "personal"],
+            help="train one model (default: domain and reranker); personal = the per-seeker corrections, "
+            "from the interactions recorded here, deployed only if not worse on the newest of them",
+        )
         parser.add_argument(
             "--ship", action="store_true", help="write to search/artifacts/<model> (committed with the repository)"
         )
@@ -62,6 +67,13 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, help="use the first N resumes only (smoke runs)")
 
     def handle(self, *args: object, **o: Any) -> None:
+        if o["only"] == "personal":
+            from search.learning import personal_train
+
+            report = personal_train()
+            self.stdout.write(("deployed " if report.deployed else "not deployed: ") + report.reason)
+            self.stdout.write(json.dumps({"version": report.version, **report.metrics}))
+            return
         resumes_path: Path = o["resumes"]
         if not resumes_path.exists():
             raise CommandError(f"{resumes_path} not found (set JOBMATCH_SHARED_DATA or pass --resumes)")

@@ -75,3 +75,22 @@ class TestIndexContract:
         idx = adapter.make(tmp_path)
         idx.upsert([adapter.doc(i) for i in range(len(WORDS))])
         assert len(idx.search(adapter.query(0), 2)) <= 2
+
+
+@pytest.mark.parametrize("share", [0.05, 0.3, 0.9, 1.0])
+def test_qdrant_filtered_search_is_the_exact_top_k_among_the_allowed(tmp_path, share):
+    """Unfiltered-then-filtered (large allowed sets) and id-filtered (small ones) give the same answer as
+    an exact scan of the allowed vectors."""
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(400, 16))
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    idx = QdrantIndex(QdrantClient(path=str(tmp_path / "q")), collection="filtered", dim=16)
+    idx.upsert([IndexDoc(id=i + 1, content_hash="h", vector=v.tolist()) for i, v in enumerate(vecs)])
+    allowed = {int(i) + 1 for i in rng.choice(400, int(400 * share), replace=False)}
+    for q in rng.normal(size=(5, 16)):
+        q /= np.linalg.norm(q)
+        exact = sorted(allowed, key=lambda i: -float(vecs[i - 1] @ q))[:20]
+        assert [h.id for h in idx.search(q.tolist(), 20, allowed)] == exact
+    # New points are seen by the next search (the size used to choose the strategy is refreshed).
+    idx.upsert([IndexDoc(id=1000, content_hash="h", vector=vecs[0].tolist())])
+    assert idx.search(vecs[0].tolist(), 1, {1000})[0].id == 1000

@@ -1,0 +1,284 @@
+"""Seekers' feedback on the real engine: impressions and actions logged with positions, each dismissal
+reason's immediate effect on the list, the saved / applied / dismissed pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from resumes.services import profile_read
+from search.feedback import (
+    NOT_RELEVANT_FLOOR,
+    NOT_RELEVANT_WEIGHT,
+    SENIORITY_PENALTY,
+    Personal,
+    level_range,
+    personal_for,
+    personal_penalties,
+    yearly_pay,
+)
+from search.filters import EXPERIENCE_LEVELS, Filters
+from search.models import DismissReason, Interaction, JobPosting, PostingFeedback, Recommendation
+from search.ranking.features import FEATURES
+from tests.conftest import make_resume
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+ANALYST = """Dana Figures
+Chicago, IL
+dana.figures@example.com
+Financial Analyst
+Experience
+Financial Analyst, Northwind Traders, 2016 - Present
+Budgeting, forecasting, variance analysis, financial reporting, Excel models, SQL queries, month-end close,
+accounts payable and receivable, reconciliations, presenting results to management.
+Education
+Bachelor of Science in Accounting, University of Illinois, 2015
+Skills
+Financial analysis, Accounting, Microsoft Excel, SQL, Budgeting, Forecasting
+"""
+
+
+@pytest.fixture
+def resume(seeker, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from search.services import recommendations_refresh
+
+    r = make_resume(seeker, text=ANALYST, profile=profile_read(text=ANALYST))
+    recommendations_refresh(resume=r)
+    assert Recommendation.objects.filter(resume=r).count() == 10
+    return r
+
+
+def _ranked(resume) -> list[Recommendation]:  # type: ignore[no-untyped-def]
+    return list(Recommendation.objects.filter(resume=resume).select_related("posting").order_by("rank"))
+
+
+def _act(client, resume, posting, action, capture, **extra):  # type: ignore[no-untyped-def]
+    with capture(execute=True):
+        return client.post(
+            reverse("search:resume_feedback", args=[resume.public_id]),
+            {"posting": posting.pk, "action": action, **extra},
+        )
+
+
+# --- logging -----------------------------------------------------------------------------------
+
+
+def test_showing_the_results_logs_one_impression_per_position(seeker_client, resume):  # type: ignore[no-untyped-def]
+    url = reverse("search:resume_matches", args=[resume.public_id])
+    assert seeker_client.get(url).status_code == 200
+    shown = set(Interaction.objects.filter(resume=resume, kind="impression").values_list("posting_id", "position"))
+    assert shown == {(r.posting_id, r.rank) for r in _ranked(resume)}
+    stored = {r.posting_id: r.features for r in _ranked(resume)}
+    for i in Interaction.objects.filter(resume=resume, kind="impression"):
+        assert len(i.features) == len(FEATURES) and i.features == stored[i.posting_id]  # what the learner reads
+    seeker_client.get(url)  # the fragment loads again after every action: not a new impression
+    assert Interaction.objects.filter(resume=resume, kind="impression").count() == 10
+
+
+def test_opening_a_result_logs_the_position_it_was_shown_at(seeker_client, resume):  # type: ignore[no-untyped-def]
+    third = _ranked(resume)[2]
+    r = seeker_client.get(reverse("search:posting", args=[third.posting_id]) + f"?r={resume.public_id}&pos=3")
+    assert r.status_code == 200
+    opened = Interaction.objects.get(resume=resume, kind="open")
+    assert (opened.posting_id, opened.position) == (third.posting_id, 3)
+    seeker_client.get(reverse("search:posting", args=[third.posting_id]) + "?r=not-a-uuid")
+    assert Interaction.objects.filter(kind="open").count() == 1
+
+
+def test_someone_elses_resume_takes_no_feedback(client, other_seeker, resume):  # type: ignore[no-untyped-def]
+    client.force_login(other_seeker)
+    posting = _ranked(resume)[0].posting
+    r = client.post(
+        reverse("search:resume_feedback", args=[resume.public_id]), {"posting": posting.pk, "action": "save"}
+    )
+    assert r.status_code == 404
+    assert not PostingFeedback.objects.exists() and not Interaction.objects.filter(kind="save").exists()
+    from search.feedback import posting_save
+
+    posting_save(resume=resume, posting=posting)
+    assert f'data-posting="{posting.pk}"' not in client.get(reverse("search:saved")).content.decode()
+
+
+# --- save, apply, dismiss ----------------------------------------------------------------------
+
+
+def test_a_saved_posting_stays_in_the_list_and_has_its_page(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    first = _ranked(resume)[0]
+    _act(seeker_client, resume, first.posting, "save", django_capture_on_commit_callbacks, position=1)
+    assert Interaction.objects.get(resume=resume, kind="save").position == 1
+    assert first.posting_id in [r.posting_id for r in _ranked(resume)]
+    page = seeker_client.get(reverse("search:saved")).content.decode()
+    assert first.posting.title in page and f'data-posting="{first.posting_id}"' in page
+    _act(seeker_client, resume, first.posting, "unsave", django_capture_on_commit_callbacks)
+    assert f'data-posting="{first.posting_id}"' not in seeker_client.get(reverse("search:saved")).content.decode()
+
+
+def test_applying_elsewhere_takes_the_posting_out_and_lists_it_under_applications(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    second = _ranked(resume)[1]
+    _act(seeker_client, resume, second.posting, "applied", django_capture_on_commit_callbacks, position=2)
+    after = _ranked(resume)
+    assert second.posting_id not in [r.posting_id for r in after] and len(after) == 10  # replaced
+    assert Interaction.objects.get(resume=resume, kind="apply").position == 2
+    assert f'data-posting="{second.posting_id}"' in seeker_client.get(reverse("search:applied")).content.decode()
+
+
+def test_a_dismissal_needs_a_reason_and_records_nothing_without_one(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    first = _ranked(resume)[0]
+    r = _act(seeker_client, resume, first.posting, "dismiss", django_capture_on_commit_callbacks, reason="meh")
+    assert r.status_code == 302
+    assert "Choose why" in seeker_client.get(r["Location"]).content.decode()
+    assert not Interaction.objects.filter(kind="dismiss").exists()
+    assert first.posting_id in [x.posting_id for x in _ranked(resume)]
+
+
+@pytest.mark.parametrize("reason", DismissReason.values)
+def test_every_dismissal_takes_the_posting_out_at_once_and_for_good(  # type: ignore[no-untyped-def]
+    seeker_client, resume, reason, django_capture_on_commit_callbacks
+):
+    victim = _ranked(resume)[3]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # before the refresh runs
+        seeker_client.post(
+            reverse("search:resume_feedback", args=[resume.public_id]),
+            {"posting": victim.posting_id, "action": "dismiss", "reason": reason, "position": 4},
+        )
+    assert victim.posting_id not in [r.posting_id for r in _ranked(resume)]  # gone before the worker ran
+    assert len(callbacks) == 1
+    for callback in callbacks:
+        callback()
+    after = _ranked(resume)
+    assert victim.posting_id not in [r.posting_id for r in after]
+    logged = Interaction.objects.get(resume=resume, kind="dismiss")
+    assert (logged.posting_id, logged.position, logged.reason) == (victim.posting_id, 4, reason)
+    if Filters.from_dict(resume.filters) == Filters.from_dict(type(resume).objects.get(pk=resume.pk).filters):
+        assert len(after) == 10  # replaced (a tightened filter may leave fewer)
+    page = seeker_client.get(reverse("search:dismissed")).content.decode()
+    assert f'data-posting="{victim.posting_id}"' in page
+    _act(seeker_client, resume, victim.posting, "undismiss", django_capture_on_commit_callbacks, back="dismissed")
+    assert not personal_for(resume).excluded
+
+
+def test_wrong_location_tightens_the_filter_from_anywhere_to_region_to_city(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    assert resume.profile["location"].startswith("Chicago")
+    first = _ranked(resume)[0]
+    r = _act(
+        seeker_client, resume, first.posting, "dismiss", django_capture_on_commit_callbacks, reason="wrong_location"
+    )
+    resume.refresh_from_db()
+    assert resume.filters["location_scope"] == "region" and resume.filters["location"].startswith("Chicago")
+    assert "Only postings in" in seeker_client.get(r["Location"]).content.decode()
+    for rec in _ranked(resume):
+        assert rec.posting.remote or ", IL" in rec.posting.location or "Illinois" in rec.posting.location
+    if _ranked(resume):
+        _act(
+            seeker_client,
+            resume,
+            _ranked(resume)[0].posting,
+            "dismiss",
+            django_capture_on_commit_callbacks,
+            reason="wrong_location",
+        )
+        resume.refresh_from_db()
+        assert resume.filters["location_scope"] == "city"
+        for rec in _ranked(resume):
+            assert rec.posting.location.startswith("Chicago")
+
+
+def test_salary_too_low_raises_the_minimum_pay_above_that_posting(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    paid = next((r for r in _ranked(resume) if yearly_pay(r.posting)), None)
+    if paid is None:  # make one pay badly, as postings do
+        paid = _ranked(resume)[0]
+        JobPosting.objects.filter(pk=paid.posting_id).update(salary_min=15, salary_max=18, salary_period="HOURLY")
+        paid.posting.refresh_from_db()
+    pay = yearly_pay(paid.posting)
+    _act(seeker_client, resume, paid.posting, "dismiss", django_capture_on_commit_callbacks, reason="salary_too_low")
+    resume.refresh_from_db()
+    assert resume.filters["min_salary"] > pay
+    for rec in _ranked(resume):
+        assert (yearly_pay(rec.posting) or 0) >= resume.filters["min_salary"]
+
+
+def test_too_junior_moves_lower_levels_down_by_the_seniority_penalty(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    from search.services import jobs_for_text, resume_query_text
+
+    entry = JobPosting.objects.open().filter(experience_level="Entry level").first()
+    _act(seeker_client, resume, entry, "dismiss", django_capture_on_commit_callbacks, reason="too_junior")
+    personal = personal_for(resume)
+    assert personal.levels == (EXPERIENCE_LEVELS.index("Associate"), len(EXPERIENCE_LEVELS) - 1)
+    text = resume_query_text(resume=resume)
+    plain = jobs_for_text(text=text, profile=resume.profile, k=50)
+    mine = jobs_for_text(text=text, profile=resume.profile, k=50, personal=personal)
+    before = {i.posting.pk: i.candidate.final_score for i in plain.items}
+    checked = 0
+    for item in mine.items:
+        if item.posting.pk not in before:
+            continue
+        level = item.posting.experience_level
+        below = {"Internship": 2, "Entry level": 1}.get(level, 0)
+        assert item.candidate.final_score == pytest.approx(before[item.posting.pk] - SENIORITY_PENALTY * below)
+        assert ("seniority" in item.why.get("personal", {})) == bool(below)
+        checked += bool(below)
+    assert checked, "no lower-level posting left to compare: the corpus should have some"
+
+
+def test_not_relevant_demotes_look_alikes_of_the_dismissed_posting(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    from search.engine import get_engine
+
+    first = _ranked(resume)[0]
+    _act(seeker_client, resume, first.posting, "dismiss", django_capture_on_commit_callbacks, reason="not_relevant")
+    personal = personal_for(resume)
+    assert personal.unwanted == (first.posting_id,)
+    engine = get_engine()
+    postings = [r.posting for r in _ranked(resume)]
+    pen, why = personal_penalties(personal, postings, engine.vectors.vectors)
+    vecs = engine.vectors.vectors([first.posting_id] + [p.pk for p in postings])
+    u = np.asarray(vecs[first.posting_id])
+    for p, got, note in zip(postings, pen, why, strict=True):
+        v = np.asarray(vecs[p.pk])
+        sim = float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+        want = NOT_RELEVANT_WEIGHT * max(0.0, sim - NOT_RELEVANT_FLOOR) / (1 - NOT_RELEVANT_FLOOR)
+        assert got == pytest.approx(want, abs=1e-4)
+        assert ("like_dismissed" in note) == (want > 0)
+    stored = {r.posting_id: r.why for r in _ranked(resume)}
+    for p, got in zip(postings, pen, strict=True):
+        assert ("like_dismissed" in stored[p.pk].get("personal", {})) == (got > 0)
+
+
+# --- pure parts --------------------------------------------------------------------------------
+
+
+def test_level_range_follows_the_newest_dismissal():  # type: ignore[no-untyped-def]
+    top = len(EXPERIENCE_LEVELS) - 1
+    assert level_range([]) == (0, top)
+    assert level_range([("too_junior", "Entry level")]) == (2, top)
+    assert level_range([("too_senior", "Director")]) == (0, 3)
+    assert level_range([("too_junior", "Entry level"), ("too_senior", "Director")]) == (2, 3)
+    assert level_range([("too_junior", "Director"), ("too_senior", "Associate")]) == (1, 1)  # newer wins
+    assert level_range([("too_junior", "no such level")]) == (0, top)
+
+
+def test_penalties_are_zero_without_feedback_and_exact_with_it():  # type: ignore[no-untyped-def]
+    postings = [JobPosting(pk=1, experience_level="Internship"), JobPosting(pk=2, experience_level="Director")]
+    pen, why = personal_penalties(Personal(), postings, lambda ids: {})
+    assert pen.tolist() == [0.0, 0.0] and why == [{}, {}]
+    personal = Personal(levels=(2, 3), notes={"seniority": "Associate to Mid-Senior level"})
+    pen, why = personal_penalties(personal, postings, lambda ids: {})
+    assert pen.tolist() == [2 * SENIORITY_PENALTY, 1 * SENIORITY_PENALTY]
+    vectors = {9: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.0, 1.0]}
+    pen, why = personal_penalties(Personal(unwanted=(9,)), postings, lambda ids: vectors)
+    assert pen.tolist() == [pytest.approx(NOT_RELEVANT_WEIGHT), 0.0] and "like_dismissed" in why[0]
