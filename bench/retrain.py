@@ -146,6 +146,7 @@ def main() -> None:
         "deployed": report.deployed,
         "auc_candidate": report.metrics.get("auc_candidate"),
         "auc_global": report.metrics.get("auc_global"),
+        "gate": report.metrics,
         "write_seconds": round(write_s, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }

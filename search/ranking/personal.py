@@ -49,7 +49,7 @@ def _groups(keys: npt.NDArray[np.int64]) -> list[tuple[int, npt.NDArray[np.intp]
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     cuts = np.flatnonzero(np.diff(sorted_keys)) + 1
-    return [(int(sorted_keys[idx[0]]), idx) for idx in np.split(order, cuts) if len(idx)]
+    return [(int(keys[idx[0]]), idx) for idx in np.split(order, cuts) if len(idx)]
 
 
 class GLMix:

@@ -23,7 +23,8 @@ def test_a_seeker_who_acts_on_location_gets_a_positive_location_correction():  #
     rng = np.random.default_rng(1)
     a = _interactions(rng, 1, 400, likes_location=True)
     b = _interactions(rng, 2, 400, likes_location=False)
-    X, y, s, p = (np.concatenate(parts) for parts in zip(a, b, strict=True))
+    shuffle = rng.permutation(800)  # rows interleaved, as they come from the database
+    X, y, s, p = (np.concatenate(parts)[shuffle] for parts in zip(a, b, strict=True))
     model = GLMix().fit(X, y, s, p, base=np.zeros(len(X)))
     assert model.seeker_coef_[1][LOC] > 1.0  # standardised units
     assert abs(model.seeker_coef_[2][LOC]) < 0.3
@@ -32,6 +33,21 @@ def test_a_seeker_who_acts_on_location_gets_a_positive_location_correction():  #
     assert model.corrections(near, [1], [0])[0] > model.corrections(far, [1], [0])[0] + 1
     # A seeker or posting the model never saw gets no correction.
     assert model.corrections(near, [99], [99])[0] == 0.0
+
+
+def test_every_seeker_and_posting_gets_its_own_correction_in_any_row_order():  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(4)
+    seekers = rng.permutation(np.repeat(np.arange(500, 540), 60))
+    likes = {int(k): k % 2 == 0 for k in np.unique(seekers)}  # even seekers want location, odd ones do not care
+    X = rng.uniform(0, 1, (len(seekers), len(FEATURES)))
+    p = np.where([likes[int(k)] for k in seekers], 1 / (1 + np.exp(-(8 * (X[:, LOC] - 0.5)))), 0.3)
+    y = (rng.uniform(0, 1, len(X)) < p).astype(float)
+    postings = rng.integers(7000, 7300, len(X))
+    model = GLMix().fit(X, y, seekers, postings, base=np.zeros(len(X)))
+    assert set(model.seeker_coef_) == set(likes)
+    assert set(model.posting_bias_) == {int(k) for k in postings}
+    for key, wants in likes.items():
+        assert (model.seeker_coef_[key][LOC] > 0.5) == wants, key
 
 
 def test_few_actions_give_small_corrections_many_give_larger_ones():  # type: ignore[no-untyped-def]
