@@ -18,7 +18,8 @@ def main(paths: list[str]) -> None:
     import django
 
     django.setup()
-    from resumes.extract import extract_text, sniff_content_type
+    from resumes.extract import sniff_content_type
+    from resumes.sandbox import extract_sandboxed
     from resumes.understanding.ner import load_ner
     from resumes.understanding.pipeline import get_nlp, understand
     from search.embeddings import get_model
@@ -36,7 +37,7 @@ def main(paths: list[str]) -> None:
     for path in paths:
         data = Path(path).read_bytes()
         t = time.perf_counter()
-        text = extract_text(data, sniff_content_type(data))
+        text = extract_sandboxed(data, sniff_content_type(data, path))
         extract_ms = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         profile = understand(text).to_dict()  # as the worker does: the profile feeds retrieval and ranking

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import login
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +17,8 @@ from search import access
 from search.forms import SignupForm
 from search.models import Invitation
 from search.recruiting import InvitationInvalid, invitation_accept
+
+from .accounts import account_delete, account_export
 
 
 @require_GET
@@ -42,3 +49,47 @@ def signup(request: HttpRequest) -> HttpResponse:
             return redirect("home")
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, help_text="Your password, to confirm.")
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):  # type: ignore[attr-defined]
+            raise forms.ValidationError("That is not your password.")
+        return str(password)
+
+
+@login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/account.html", {"form": DeleteAccountForm(user=request.user)})
+
+
+@login_required
+@require_GET
+def account_data(request: HttpRequest) -> HttpResponse:
+    """All the user's data as one JSON file (a download, never rendered)."""
+    body = json.dumps(account_export(user=request.user), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="jobmatch-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def account_remove(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "registration/account.html", {"form": form}, status=400)
+    user = request.user
+    logout(request)
+    account_delete(user=user)
+    messages.success(request, "Your account and everything derived from it were deleted.")
+    return redirect("home")

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .extract import ExtractionError, extract_text, sniff_content_type
+from .extract import ExtractionError, sniff_content_type
+from .sandbox import extract_sandboxed
 
 BatchItem = tuple[Any, str | None, dict[str, str] | None]  # (id, text, error)
 
@@ -20,7 +21,7 @@ def read_resume_inputs(files: list[Path], jsonl: Path | None) -> Iterator[BatchI
     for path in files:
         try:
             data = path.read_bytes()
-            yield str(path), extract_text(data, sniff_content_type(data)), None
+            yield str(path), extract_sandboxed(data, sniff_content_type(data, path.name)), None
         except ExtractionError as exc:
             yield str(path), None, {"code": exc.code, "message": exc.message}
         except OSError as exc:

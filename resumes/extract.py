@@ -16,11 +16,16 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TXT = "text/plain"
 MAX_PDF_PAGES = 50  # resumes run to a few pages; more is not a resume, and costs worker time
+# A DOCX is a zip: its declared sizes are checked before anything is inflated.
+MAX_DOCX_ENTRIES = 1000
+MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024
+MAX_DOCX_RATIO = 200  # inflated / compressed, for entries over 1 MB inflated (text XML runs 5-20)
 
 
 @dataclass
 class ExtractionError(Exception):
-    code: str  # unsupported_type | empty | encrypted | unreadable | no_text
+    # unsupported_type | empty | encrypted | unreadable | no_text | too_large | too_complex | timeout
+    code: str
     message: str
 
     def __str__(self) -> str:
@@ -28,10 +33,28 @@ class ExtractionError(Exception):
 
 
 UNSUPPORTED = "We accept PDF, Word (.docx) or plain-text resumes; this file is none of these."
+TOO_COMPLEX = "The file is too complex to read safely. Export it again (for example with Save as PDF) and retry."
+_EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".txt": TXT}
+_NAMES = {PDF: "a PDF", DOCX: "a Word document", TXT: "plain text"}
+_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|script|iframe|svg)\b", re.I | re.S)
 
 
-def sniff_content_type(data: bytes) -> str:
-    """The type the bytes say they are (not the file name): PDF, DOCX or plain text."""
+def sniff_content_type(data: bytes, name: str | None = None) -> str:
+    """The type the bytes say they are: PDF, DOCX or plain text. The name never decides the type;
+    a name whose extension claims another of these types is refused (a PDF named .docx, HTML named .pdf)."""
+    content_type = _sniff(data)
+    ext = "." + name.rsplit(".", 1)[-1].lower() if name and "." in name else ""
+    claimed = _EXTENSIONS.get(ext)
+    if claimed is not None and claimed != content_type:
+        raise ExtractionError(
+            "unsupported_type",
+            f"The file is named {ext} but its content is {_NAMES[content_type]}. "
+            "Save it again in the format its name says, or rename it, and retry.",
+        )
+    return content_type
+
+
+def _sniff(data: bytes) -> str:
     if not data:
         raise ExtractionError("empty", "The file is empty.")
     if data[:1024].lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-"):
@@ -45,6 +68,8 @@ def sniff_content_type(data: bytes) -> str:
         if "word/document.xml" in names:
             return DOCX
         raise ExtractionError("unsupported_type", UNSUPPORTED)
+    if _HTML.match(data[:4096].replace(b"\x00", b"").lstrip(b"\xef\xbb\xbf\xff\xfe")):
+        raise ExtractionError("unsupported_type", "This is a web page (HTML), not a resume file. " + UNSUPPORTED)
     if decode_text(data, strict=False) is not None:
         return TXT
     raise ExtractionError("unsupported_type", UNSUPPORTED)
@@ -115,7 +140,18 @@ def _pdf_text(data: bytes) -> str:
     from pdfminer.psparser import PSException
 
     try:
+        pages = _pdf_page_count(data)
+        if pages > MAX_PDF_PAGES:
+            raise ExtractionError(
+                "too_large",
+                f"The PDF has {pages:,} pages; the limit for a resume is {MAX_PDF_PAGES}. "
+                "Upload only the pages of your resume.",
+            )
         return extract_text(io.BytesIO(data), maxpages=MAX_PDF_PAGES)
+    except ExtractionError:
+        raise
+    except MemoryError:
+        raise ExtractionError("too_complex", TOO_COMPLEX) from None
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ExtractionError(
             "encrypted", "The PDF is password-protected. Remove the password and upload it again."
@@ -144,12 +180,48 @@ def _pdf_text(data: bytes) -> str:
         ) from None
 
 
+def _pdf_page_count(data: bytes) -> int:
+    """The page count the document's page tree declares (read without walking the pages)."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+
+    document = PDFDocument(PDFParser(io.BytesIO(data)))
+    pages = resolve1(document.catalog.get("Pages"))
+    count = resolve1(pages.get("Count")) if isinstance(pages, dict) else 0
+    return count if isinstance(count, int) else 0
+
+
+def check_docx_package(data: bytes) -> None:
+    """Refuse a zip bomb by what the archive declares, before anything is inflated."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ExtractionError("unreadable", "The Word document is damaged and cannot be read.") from None
+    if len(infos) > MAX_DOCX_ENTRIES:
+        raise ExtractionError("too_complex", f"The Word document has {len(infos):,} parts; {TOO_COMPLEX}")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_DOCX_UNCOMPRESSED:
+        raise ExtractionError(
+            "too_large",
+            f"The Word document unpacks to {total // (1024 * 1024):,} MB; "
+            f"the limit is {MAX_DOCX_UNCOMPRESSED // (1024 * 1024)} MB. Remove large images and retry.",
+        )
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.file_size > MAX_DOCX_RATIO * max(i.compress_size, 1):
+            raise ExtractionError("too_complex", TOO_COMPLEX)
+
+
 def _docx_text(data: bytes) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_docx_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise ExtractionError("too_complex", TOO_COMPLEX) from None
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
         raise ExtractionError("unreadable", "The Word document is damaged and cannot be read.") from None
     except Exception:  # lxml errors on malformed XML parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -12,11 +13,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import storage
-from .extract import ExtractionError, extract_text, sniff_content_type
+from .extract import ExtractionError, sniff_content_type
 from .models import Resume
+from .sandbox import extract_sandboxed
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ def resume_submit(*, owner: AbstractBaseUser, upload: UploadedFile) -> Resume:
     if len(data) > settings.RESUME_MAX_BYTES:
         raise too_large
     try:
-        content_type = sniff_content_type(data)
+        content_type = sniff_content_type(data, upload.name)
     except ExtractionError as exc:
         raise UploadRejected(exc.code, exc.message) from None
 
@@ -60,17 +63,74 @@ def resume_submit(*, owner: AbstractBaseUser, upload: UploadedFile) -> Resume:
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
             )
-            transaction.on_commit(lambda: _send_process(resume.pk))
+            transaction.on_commit(lambda: _send_process(resume))
     except BaseException:
         storage.remove(stored_name)  # no row, no file
         raise
     return resume
 
 
-def _send_process(resume_id: int) -> None:
+def _send_process(resume: Resume) -> None:
     from .tasks import process_resume
 
-    process_resume.delay(resume_id)
+    process_resume.delay(resume.pk, resume.sha256)
+
+
+class TransientError(Exception):
+    """Matching failed for a reason that may pass (the index, the database or the broker down): retry."""
+
+
+MAX_ATTEMPTS = 3  # deliveries of one processing round; a file that kills the worker this often is given up
+
+
+def resume_process_start(*, resume_id: int, sha256: str | None = None) -> Resume | None:
+    """Claim one delivery of the processing task: count the attempt, or say there is nothing to do.
+
+    None when the resume is gone, when the message is stale (the resume's content changed since it
+    was sent) or already done (a redelivery after a worker crash), or when the attempts are used up
+    (the resume is then failed with its reason)."""
+    resume = Resume.objects.filter(pk=resume_id).first()
+    if resume is None:
+        return None  # deleted before the worker got to it
+    if sha256 is not None and (resume.sha256 != sha256 or resume.status == Resume.Status.DONE):
+        return None
+    Resume.objects.filter(pk=resume_id).update(attempts=F("attempts") + 1)
+    resume.refresh_from_db(fields=["attempts"])
+    if resume.attempts > MAX_ATTEMPTS:
+        _fail(
+            resume,
+            "too_complex",
+            f"We tried {MAX_ATTEMPTS} times to read this file and could not finish. "
+            "Export it again (for example with Save as PDF) and upload it again.",
+        )
+        return None
+    return resume
+
+
+def resume_give_up(*, resume_id: int, code: str, message: str) -> None:
+    resume = Resume.objects.filter(pk=resume_id).first()
+    if resume is not None and not resume.is_finished:
+        _fail(resume, code, message)
+
+
+def resumes_sweep(*, older_than: float | None = None) -> int:
+    """Re-send processing that has not moved for a while (a lost message, a worker killed mid-task).
+
+    A resume pending or processing untouched for `older_than` seconds is sent again (its attempts
+    are counted by the task, which gives up after MAX_ATTEMPTS). Returns how many were re-sent."""
+    older_than = settings.RESUME_STUCK_AFTER_SECONDS if older_than is None else older_than
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than)
+    stuck = list(
+        Resume.objects.filter(status__in=[Resume.Status.PENDING, Resume.Status.PROCESSING], updated_at__lt=cutoff).only(
+            "pk", "sha256", "status"
+        )
+    )
+    for resume in stuck:
+        # Touch it first so the next sweep waits again, then send.
+        Resume.objects.filter(pk=resume.pk).update(updated_at=timezone.now())
+        log.warning("re-sending resume %s, %s since before %s", resume.pk, resume.status, cutoff.isoformat())
+        _send_process(resume)
+    return len(stuck)
 
 
 def _fail(resume: Resume, code: str, message: str) -> None:
@@ -81,14 +141,16 @@ def _fail(resume: Resume, code: str, message: str) -> None:
     resume.save(update_fields=["status", "failure_code", "failure_reason", "processed_at", "updated_at"])
 
 
-def resume_process(*, resume_id: int) -> dict[str, float] | None:
-    """Extract, understand and match one resume. Idempotent: a second run stores the same result.
+def resume_process(*, resume_id: int, sha256: str | None = None) -> dict[str, float] | None:
+    """Extract, understand and match one resume. Idempotent: a second run stores the same result, and
+    a message keyed on (resume, content hash) that arrives again after the work is done does nothing.
 
-    Returns the milliseconds spent per stage, or None when the resume is gone or failed.
+    Returns the milliseconds spent per stage, or None when there was nothing to do or it failed.
+    Raises TransientError when matching failed in a way worth retrying.
     """
-    resume = Resume.objects.filter(pk=resume_id).first()
+    resume = resume_process_start(resume_id=resume_id, sha256=sha256)
     if resume is None:
-        return None  # deleted before the worker got to it
+        return None
     resume.status = Resume.Status.PROCESSING
     resume.failure_code = resume.failure_reason = ""
     resume.save(update_fields=["status", "failure_code", "failure_reason", "updated_at"])
@@ -96,7 +158,7 @@ def resume_process(*, resume_id: int) -> dict[str, float] | None:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        text = extract_text(storage.read(resume.stored_name), resume.content_type)
+        text = extract_sandboxed(storage.read(resume.stored_name), resume.content_type)
     except ExtractionError as exc:
         _fail(resume, exc.code, exc.message)
         return None
@@ -118,10 +180,14 @@ def resume_process(*, resume_id: int) -> dict[str, float] | None:
     except NoPostingsIndexed:
         _fail(resume, "no_postings", "There are no job postings to match against yet. Please try again later.")
         return None
-    except Exception:
+    except Exception as exc:
         log.exception("matching failed for resume %s", resume.pk)
-        _fail(resume, "matching_failed", "Matching is unavailable right now. We will retry; please check back soon.")
-        raise
+        resume.status = Resume.Status.PENDING
+        resume.failure_reason = "Matching is unavailable right now. We are retrying; please check back soon."
+        # This delivery ended cleanly: it does not count towards the attempts that stop a poison file.
+        resume.attempts = max(0, resume.attempts - 1)
+        resume.save(update_fields=["status", "failure_reason", "attempts", "updated_at"])
+        raise TransientError(str(exc)) from exc
     timings.update(result.timings.ms)
     resume.status = Resume.Status.DONE
     resume.processed_at = timezone.now()
@@ -166,8 +232,9 @@ def profile_update(
         resume.profile = profile
         resume.profile_edited_at = timezone.now()
         resume.status = Resume.Status.PENDING
-        resume.save(update_fields=["profile", "profile_edited_at", "status", "updated_at"])
-        transaction.on_commit(lambda: _send_process(resume.pk))
+        resume.attempts = 0
+        resume.save(update_fields=["profile", "profile_edited_at", "status", "attempts", "updated_at"])
+        transaction.on_commit(lambda: _send_process(resume))
     return resume
 
 
@@ -176,8 +243,9 @@ def filters_update(*, resume: Resume, filters: dict[str, Any]) -> Resume:
     with transaction.atomic():
         resume.filters = filters
         resume.status = Resume.Status.PENDING
-        resume.save(update_fields=["filters", "status", "updated_at"])
-        transaction.on_commit(lambda: _send_process(resume.pk))
+        resume.attempts = 0
+        resume.save(update_fields=["filters", "status", "attempts", "updated_at"])
+        transaction.on_commit(lambda: _send_process(resume))
     return resume
 
 
@@ -206,8 +274,8 @@ def resume_ingest(
     if len(data) > settings.RESUME_MAX_BYTES:
         raise UploadRejected("too_large", f"larger than {settings.RESUME_MAX_BYTES // (1024 * 1024)} MB")
     try:
-        content_type = sniff_content_type(data)
-        text = extract_text(data, content_type)
+        content_type = sniff_content_type(data, name)
+        text = extract_sandboxed(data, content_type)
     except ExtractionError as exc:
         raise UploadRejected(exc.code, exc.message) from None
     profile = profile_read(text=text)

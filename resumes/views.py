@@ -11,19 +11,27 @@ from .forms import ProfileForm, ResumeUploadForm
 from .models import Resume
 from .selectors import resume_get_for_owner, resumes_for_owner
 from .services import UploadRejected, profile_update, resume_delete, resume_submit
+from .uploads import Throttled, refused, upload_slot
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def resume_list(request: HttpRequest) -> HttpResponse:
-    form = ResumeUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            resume = resume_submit(owner=request.user, upload=form.cleaned_data["file"])
-        except UploadRejected as exc:
-            form.add_error("file", exc.message)
-        else:
-            return redirect("resumes:detail", public_id=resume.public_id)
+            with upload_slot(request.user.pk):  # before the body is parsed
+                form = ResumeUploadForm(request.POST, request.FILES)
+                if form.is_valid():
+                    try:
+                        resume = resume_submit(owner=request.user, upload=form.cleaned_data["file"])
+                    except UploadRejected as exc:
+                        form.add_error("file", exc.message)
+                    else:
+                        return redirect("resumes:detail", public_id=resume.public_id)
+        except Throttled as exc:
+            return refused(request, 429, exc.message, retry_after=exc.retry_after)
+    else:
+        form = ResumeUploadForm()
     status = 400 if request.method == "POST" else 200
     return render(
         request, "resumes/list.html", {"form": form, "resumes": resumes_for_owner(owner=request.user)}, status=status

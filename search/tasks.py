@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+# Errors that pass (the database, the index server or the broker briefly down): retried with
+# exponential backoff and jitter, five times; anything else is a bug and is logged, not retried.
+TRANSIENT: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+try:
+    from qdrant_client.http.exceptions import ResponseHandlingException
+
+    TRANSIENT += (ResponseHandlingException,)
+except ImportError:  # pragma: no cover
+    pass
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
 
 
-@shared_task(name="search.index_postings", acks_late=True)
+@shared_task(name="search.index_postings", **RETRY)
 def index_postings(import_id: int | None = None) -> None:
     """Bring the indexes in line with the open postings (incremental); report progress to an import."""
     from .bulk import import_index
@@ -17,7 +37,7 @@ def index_postings(import_id: int | None = None) -> None:
         index_build()
 
 
-@shared_task(name="search.rank_candidates", acks_late=True)
+@shared_task(name="search.rank_candidates", **RETRY)
 def rank_candidates(posting_id: int) -> None:
     from .models import JobPosting
     from .recruiting import candidates_refresh
@@ -27,7 +47,7 @@ def rank_candidates(posting_id: int) -> None:
         candidates_refresh(posting=posting)
 
 
-@shared_task(name="search.refresh_recommendations", acks_late=True)
+@shared_task(name="search.refresh_recommendations", **RETRY)
 def refresh_recommendations(resume_ids: list[int]) -> None:
     """A fresh top ten for resumes whose results lost a posting (closed, expired)."""
     from resumes.models import Resume
@@ -41,21 +61,21 @@ def refresh_recommendations(resume_ids: list[int]) -> None:
             return
 
 
-@shared_task(name="search.unindex_resumes", acks_late=True)
+@shared_task(name="search.unindex_resumes", **RETRY)
 def unindex_resumes(resume_ids: list[int]) -> None:
     from .recruiting import resumes_unindex
 
     resumes_unindex(resume_ids=resume_ids)
 
 
-@shared_task(name="search.expire_postings")
+@shared_task(name="search.expire_postings", **RETRY)
 def expire_postings() -> int:
     from .recruiting import postings_expire
 
     return postings_expire()
 
 
-@shared_task(name="search.send_job_alerts", acks_late=True)
+@shared_task(name="search.send_job_alerts", **RETRY)
 def send_job_alerts() -> None:
     """Email each seeker whose daily or weekly alert is due the new postings that fit them."""
     from .alerts import alerts_send
@@ -63,7 +83,7 @@ def send_job_alerts() -> None:
     alerts_send()
 
 
-@shared_task(name="search.retrain_personal", acks_late=True)
+@shared_task(name="search.retrain_personal", **RETRY)
 def retrain_personal() -> None:
     """Nightly: retrain the personalised re-ranker from interactions; deployed only if not worse."""
     from .learning import personal_train

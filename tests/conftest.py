@@ -71,6 +71,16 @@ def other_seeker(db):  # type: ignore[no-untyped-def]
     return get_user_model().objects.create_user("olga.other", password="correct horse battery 9")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Upload locks and hourly counts live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_engine():  # type: ignore[no-untyped-def]
     yield

@@ -62,11 +62,7 @@ def _drop_connections() -> None:
     pools.reset()  # kombu keeps producer pools per connection across apps: a closed one would be reused
 
 
-@pytest.fixture
-def worker(corpus_committed, redis_broker):
-    from search.engine import reset_engine
-
-    reset_engine()  # the embedded vector store admits one process: hand it to the worker
+def _start_worker(log_name: str = "worker.log", beat: bool = False, **env_extra: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jobmatch.settings.base",
@@ -74,34 +70,37 @@ def worker(corpus_committed, redis_broker):
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        **env_extra,
     }
-    log = open(settings.DATA_DIR / "worker.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "jobmatch",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log = open(settings.DATA_DIR / log_name, "wb")  # noqa: SIM115
+    cmd = [sys.executable, "-m", "celery", "-A", "jobmatch", "worker", "--pool=solo", "--loglevel=INFO"]
+    cmd += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if beat:
+        cmd += ["-B", "--schedule", str(settings.DATA_DIR / f"beat-{log_name}.db")]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log  # type: ignore[attr-defined]
+    return proc
+
+
+def _stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    proc.log.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def worker(corpus_committed, redis_broker):
+    from search.engine import reset_engine
+
+    reset_engine()  # the embedded vector store admits one process: hand it to the worker
+    proc = _start_worker()
     yield proc
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    _stop_worker(proc)
 
 
 def test_uploads_return_at_once_and_a_real_worker_ranks_ten_postings_for_each(worker, client, seeker):
@@ -166,3 +165,86 @@ def test_a_real_worker_sends_the_job_alerts_by_email(worker, seeker):
     sent = list(Interaction.objects.filter(resume=resume, kind="alert").values_list("posting_id", flat=True))
     assert 0 < len(sent) <= 10
     assert "search.send_job_alerts" in log and "succeeded" in log
+
+
+def _wait_until_finished(resumes, proc, log_name: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if all(r.is_finished for r in Resume.objects.filter(pk__in=[r.pk for r in resumes])):
+            return
+        assert proc.poll() is None, (settings.DATA_DIR / log_name).read_text(errors="replace")[-3000:]
+        time.sleep(0.5)
+
+
+def test_a_worker_killed_mid_queue_loses_nothing_and_duplicates_nothing(corpus_committed, redis_broker, client, seeker):
+    """20 uploads in flight; the worker is killed with SIGKILL and started again (with its beat, which
+    sweeps up the work the dead worker held); every upload ends done, with exactly its ten results."""
+    from search.engine import reset_engine
+    from search.models import IndexedResume, Recommendation
+
+    reset_engine()
+    first = _start_worker("worker-1.log")
+    client.force_login(seeker)
+    for n in range(20):
+        name = FILES[n % len(FILES)]
+        r = client.post(reverse("resumes:list"), {"file": SimpleUploadedFile(name, (FIXTURES / name).read_bytes())})
+        assert r.status_code == 302
+    resumes = list(Resume.objects.all())
+    assert len(resumes) == 20
+    deadline = time.monotonic() + 180
+    while Resume.objects.filter(status=Resume.Status.DONE).count() < 2 and time.monotonic() < deadline:
+        assert first.poll() is None, (settings.DATA_DIR / "worker-1.log").read_text(errors="replace")[-3000:]
+        time.sleep(0.2)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    _stop_worker(first)
+    unfinished = Resume.objects.exclude(status=Resume.Status.DONE).count()
+    assert unfinished > 0, "the worker finished everything before it was killed: nothing was tested"
+
+    second = _start_worker("worker-2.log", beat=True, JOBMATCH_STUCK_AFTER_SECONDS="15", JOBMATCH_SWEEP_SECONDS="5")
+    try:
+        _wait_until_finished(resumes, second, "worker-2.log", 300)
+    finally:
+        _stop_worker(second)
+    log = (settings.DATA_DIR / "worker-2.log").read_text(errors="replace")
+    assert "re-sending resume" in log  # the sweeper sent again what the dead worker held
+    assert Resume.objects.count() == 20
+    for resume in Resume.objects.all():
+        assert resume.status == Resume.Status.DONE, f"{resume}: {resume.failure_reason}\n{log[-3000:]}"
+        assert list(resume.recommendations.values_list("rank", flat=True)) == list(range(1, 11))
+        assert resume.attempts <= 3
+    assert Recommendation.objects.count() == 200
+    pairs = list(Recommendation.objects.values_list("resume_id", "posting_id"))
+    assert len(pairs) == len(set(pairs))
+    # The recruiter-side index: at most one entry per resume, in the table and in both indexes.
+    from search.engine import get_engine
+
+    ids = set(Resume.objects.values_list("pk", flat=True))
+    assert set(IndexedResume.objects.values_list("resume_id", flat=True)) <= ids
+    engine = get_engine()
+    ours = [i for i in engine.resume_bm25.ids.tolist() if i in ids]  # (the data dir outlives other tests' rows)
+    assert len(ours) == len(set(ours))
+    assert set(ours) == set(engine.resume_vectors.hashes()) & ids
+    reset_engine()
+
+
+def test_a_real_worker_takes_the_hostile_corpus_and_stays_up(worker, client, seeker):
+    from tests import hostile
+
+    client.force_login(seeker)
+    expected = {}
+    for name, (builder, upload_name, code) in hostile.HOSTILE.items():
+        if code == "unsupported_type":
+            continue  # refused at upload, never reaches the worker (tests/resumes/test_hostile.py)
+        r = client.post(reverse("resumes:list"), {"file": SimpleUploadedFile(upload_name, builder())})
+        assert r.status_code == 302, name
+        expected[Resume.objects.latest("created_at").pk] = (name, code)
+    t0 = time.monotonic()
+    _wait_until_finished(list(Resume.objects.all()), worker, "worker.log", 30 * len(expected))
+    assert worker.poll() is None  # alive
+    for resume in Resume.objects.all():
+        name, code = expected[resume.pk]
+        assert (resume.status, resume.failure_code) == (Resume.Status.FAILED, code), name
+    assert time.monotonic() - t0 < 30 * len(expected)
+    log = (settings.DATA_DIR / "worker.log").read_text(errors="replace")
+    assert "Traceback" not in log and "WorkerLostError" not in log

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jobmatch.security.SecurityHeadersMiddleware",
+    "resumes.uploads.UploadLimitMiddleware",  # before anything reads the body (sessions, CSRF)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,6 +112,11 @@ RESUME_MAX_BYTES = env_int("JOBMATCH_RESUME_MAX_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = RESUME_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
+RESUME_UPLOADS_PER_HOUR = env_int("JOBMATCH_UPLOADS_PER_HOUR", 20)
+# Text extraction runs in a child process limited to this much memory and CPU time (resumes.sandbox).
+RESUME_PARSE_MEMORY_MB = env_int("JOBMATCH_PARSE_MEMORY_MB", 1024)
+RESUME_PARSE_CPU_SECONDS = env_int("JOBMATCH_PARSE_CPU_SECONDS", 20)
+RESUME_PARSE_TIMEOUT_SECONDS = env_int("JOBMATCH_PARSE_TIMEOUT_SECONDS", 30)
 
 # Celery. The embedded default is a broker with no server: kombu's filesystem transport,
 # a folder under DATA_DIR that the web process writes and the worker polls.
@@ -134,7 +141,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Beat (run inside the worker by `make run`): postings past their closing date leave the indexes;
 # job alerts go out (hourly runs; each seeker is due once a day or a week); the personalised
 # re-ranker is retrained nightly from the day's interactions.
+RESUME_STUCK_AFTER_SECONDS = env_int("JOBMATCH_STUCK_AFTER_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-resumes": {"task": "resumes.sweep_stuck", "schedule": env_int("JOBMATCH_SWEEP_SECONDS", 300)},
     "expire-postings": {"task": "search.expire_postings", "schedule": 60 * 60},
     "send-job-alerts": {"task": "search.send_job_alerts", "schedule": 60 * 60},
     "retrain-personal": {"task": "search.retrain_personal", "schedule": crontab(hour=3, minute=0)},

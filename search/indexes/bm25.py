@@ -78,6 +78,21 @@ class BM25Index:
         self._ids = self._ids[keep]
         self._hashes = [self._hashes[i] for i in keep.tolist()]
         self._weights = None
+        self._drop_unused_terms()
+
+    def _drop_unused_terms(self) -> None:
+        """Forget the words no remaining document has: a deleted document leaves no term behind
+        (privacy: a resume's unique words must not outlive it). Scores are unchanged, since
+        rank_bm25 only ever counts terms present in the corpus."""
+        tf = self._tf.tocsr()
+        used = np.bincount(tf.indices, minlength=tf.shape[1]) > 0
+        if used.all():
+            return
+        cols = np.flatnonzero(used)
+        new_col = np.full(tf.shape[1], -1, dtype=np.int64)
+        new_col[cols] = np.arange(cols.size)
+        self._tf = tf[:, cols].tocsr()
+        self._vocab = {t: int(new_col[c]) for t, c in self._vocab.items() if c < used.size and used[c]}
 
     def search(self, query: str, k: int, allowed: Collection[int] | None = None) -> list[Hit]:
         """The k best documents; `allowed` restricts them to those ids (the hard filters)."""

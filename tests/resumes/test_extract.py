@@ -103,9 +103,14 @@ def test_a_zip_that_is_not_a_word_document_is_unsupported():
     assert err.value.code == "unsupported_type"
 
 
-def test_a_pdf_named_docx_is_read_as_pdf():
+def test_the_type_comes_from_the_bytes_and_a_name_claiming_another_type_is_refused():
     data = (FIXTURES / "it-27295996.pdf").read_bytes()
-    assert sniff_content_type(data) == PDF  # the name never enters into it
+    assert sniff_content_type(data) == PDF
+    assert sniff_content_type(data, "resume.PDF") == PDF
+    assert sniff_content_type(data, "resume") == PDF  # no extension: the bytes decide
+    with pytest.raises(ExtractionError) as err:
+        sniff_content_type(data, "resume.docx")
+    assert err.value.code == "unsupported_type" and "named .docx but its content is a PDF" in err.value.message
 
 
 def test_a_truncated_pdf_fails_as_unreadable_or_no_text():

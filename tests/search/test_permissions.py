@@ -66,6 +66,9 @@ MATRIX = [
     ("search:applied", (), _row(200, 200, 200, 200, 200, LOGIN)),
     ("search:dismissed", (), _row(200, 200, 200, 200, 200, LOGIN)),
     ("search:alerts", (), _row(200, 200, 200, 200, 200, LOGIN)),
+    # each user's own account page and data download (the export holds only their own resumes)
+    ("account", (), _row(200, 200, 200, 200, 200, LOGIN)),
+    ("account_data", (), _row(200, 200, 200, 200, 200, LOGIN)),
     # a posting as seekers see it
     ("search:posting", ("pa",), _row(200, 200, 200, 200, 200, LOGIN)),
     # recruiter pages: seekers are refused (403), other organisations' postings are not found (404)

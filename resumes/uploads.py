@@ -1,0 +1,82 @@
+"""Upload guards that act before a byte of the file is trusted.
+
+- An upload whose declared length is over the limit is answered 413 before its body is read
+  (so nothing is buffered or written to disk), with a message naming the limit.
+- One upload at a time per seeker, and at most RESUME_UPLOADS_PER_HOUR an hour (429 with a
+  Retry-After). Both live in Django's cache: a process-local one for the embedded default,
+  Redis in production, so every web process sees the same counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+# Multipart framing around the file (boundaries, headers, the CSRF token) never comes near this.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def limit_message() -> str:
+    return f"The file is larger than {settings.RESUME_MAX_BYTES // (1024 * 1024)} MB, the limit for a resume."
+
+
+def refused(request: HttpRequest, status: int, message: str, retry_after: int | None = None) -> HttpResponse:
+    response = render(request, "resumes/refused.html", {"message": message}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+class UploadLimitMiddleware:
+    """Refuse an oversize resume upload on its Content-Length header, without reading the body."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path == reverse("resumes:list"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.RESUME_MAX_BYTES + MULTIPART_OVERHEAD:
+                response = refused(request, 413, limit_message())
+                response["Connection"] = "close"  # the unread body must not be taken for the next request
+                return response
+        return self.get_response(request)
+
+
+@dataclass
+class Throttled(Exception):
+    message: str
+    retry_after: int
+
+
+@contextmanager
+def upload_slot(user_id: int) -> Iterator[None]:
+    """Hold the seeker's single upload slot and count the upload in this hour's quota."""
+    lock = f"jobmatch:upload-lock:{user_id}"
+    if not cache.add(lock, 1, timeout=120):
+        raise Throttled("Another upload of yours is still being received. Wait for it to finish, then retry.", 5)
+    try:
+        window = int(time.time()) // 3600
+        key = f"jobmatch:uploads:{user_id}:{window}"
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > settings.RESUME_UPLOADS_PER_HOUR:
+            retry = 3600 - int(time.time()) % 3600
+            raise Throttled(
+                f"You have uploaded {settings.RESUME_UPLOADS_PER_HOUR} resumes in the past hour, the limit. "
+                f"Try again in {max(1, retry // 60)} minutes.",
+                retry,
+            )
+        yield
+    finally:
+        cache.delete(lock)

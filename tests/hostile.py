@@ -1,0 +1,195 @@
+"""A hostile corpus, generated on the spot (nothing large is committed): each builder returns
+the bytes of one file crafted to hurt a parser, and HOSTILE lists them with the upload name
+and the named state each must end in."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections.abc import Callable
+
+SECRET = "XXE-SECRET-7c1f9a"  # written to a local file that an external entity points at
+
+
+def pdf(objects: list[bytes], *, trailer: bytes = b"", root: int = 1, xref: bool = True) -> bytes:
+    """A PDF from numbered object bodies (object n is objects[n-1]) with a correct xref table."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
+    start = out.tell()
+    if xref:
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+        for off in offsets:
+            out.write(b"%010d 00000 n \n" % off)
+    size = len(objects) + 1
+    out.write(b"trailer\n<</Size %d /Root %d 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (size, root, trailer, start))
+    return out.getvalue()
+
+
+def _page_objects(n_pages: int, content: bytes) -> list[bytes]:
+    """Catalog, page tree, one shared content stream, a font, then n_pages pages."""
+    first_page = 5
+    kids = b" ".join(b"%d 0 R" % (first_page + i) for i in range(n_pages))
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[" + kids + b"]/Count %d>>" % n_pages,
+        b"<</Length %d>>stream\n" % len(content) + content + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 3 0 R/Resources<</Font<</F1 4 0 R>>>>>>"
+    return objects + [page] * n_pages
+
+
+TEXT = b"BT /F1 12 Tf 72 720 Td (Jane Doe Senior Accountant with ten years of experience) Tj ET"
+
+
+def text_pdf() -> bytes:
+    return pdf(_page_objects(1, TEXT))
+
+
+def many_pages_pdf(n_pages: int = 20_000) -> bytes:
+    return pdf(_page_objects(n_pages, TEXT))
+
+
+def flate_bomb_pdf(megabytes: int = 1536) -> bytes:
+    """One page whose content stream inflates to `megabytes` of spaces (about 1000:1).
+
+    Built in a second: one megabyte is deflated once and its byte-aligned block repeated,
+    then the zlib trailer (Adler-32 of the whole) is computed, so the stream is valid."""
+    chunk = b" " * (1024 * 1024)
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    z.compress(chunk)
+    z.flush(zlib.Z_FULL_FLUSH)  # the first block may differ; the ones after a full flush repeat
+    block = z.compress(chunk) + z.flush(zlib.Z_FULL_FLUSH)
+    adler = 1
+    for _ in range(megabytes):
+        adler = zlib.adler32(chunk, adler)
+    data = b"\x78\xda" + block * megabytes + z.flush(zlib.Z_FINISH) + adler.to_bytes(4, "big")
+    objects = _page_objects(1, b"")
+    objects[2] = b"<</Length %d/Filter/FlateDecode>>stream\n" % len(data) + data + b"\nendstream"
+    return pdf(objects)
+
+
+def xref_loop_pdf() -> bytes:
+    """Two cross-reference sections whose /Prev point at each other, and no usable objects."""
+    head = b"%PDF-1.4\n"
+    body = b"1 0 obj\n<</Type/Catalog/Pages 1 0 R>>\nendobj\n"
+    first = len(head) + len(body)
+    sect_a = b"xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 2 /Root 1 0 R /Prev %010d>>\n"
+    second = first + len(sect_a % 0)
+    sect_b = b"xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 2 /Root 1 0 R /Prev %010d>>\n"
+    return head + body + (sect_a % second) + (sect_b % first) + b"startxref\n%d\n%%%%EOF\n" % first
+
+
+def encrypted_pdf() -> bytes:
+    """Standard security handler (RC4 40-bit) with a user password we do not know."""
+    objects = _page_objects(1, TEXT)
+    objects.append(b"<</Filter/Standard/V 1/R 2/Length 40/P -44/O<" + b"4f" * 32 + b">/U<" + b"55" * 32 + b">>>")
+    n = len(objects)
+    return pdf(objects, trailer=b"/Encrypt %d 0 R /ID[<%s><%s>]" % (n, b"ab" * 16, b"ab" * 16))
+
+
+def truncated_pdf() -> bytes:
+    return text_pdf()[:120]
+
+
+def garbage() -> bytes:
+    import random
+
+    rng = random.Random(7)
+    return bytes(rng.randrange(256) for _ in range(64 * 1024))
+
+
+def html_named_pdf() -> bytes:
+    return b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script><h1>Jane Doe</h1></body></html>\n"
+
+
+def _docx(document_xml: bytes, extra: dict[str, bytes] | None = None) -> bytes:
+    content_types = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/word/document.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        b"</Types>"
+    )
+    rels = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", content_types)
+        zf.writestr("_rels/.rels", rels)
+        zf.writestr("word/document.xml", document_xml)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _document(body: bytes, doctype: bytes = b"") -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + doctype + b"<w:document " + W + b"><w:body>"
+        b"<w:p><w:r><w:t>" + body + b"</w:t></w:r></w:p>"
+        b"<w:p><w:r><w:t>Jane Doe, senior accountant, ten years of ledgers and audits.</w:t></w:r></w:p>"
+        b"</w:body></w:document>"
+    )
+
+
+def docx_zip_bomb() -> bytes:
+    """A part that inflates to 256 MB of spaces (1000:1) inside a valid package."""
+    buf = io.BytesIO(_docx(_document(b"Jane")))
+    chunk = b" " * (1024 * 1024)
+    with (
+        zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("word/media/padding.xml", "w", force_zip64=True) as fh,
+    ):
+        for _ in range(256):
+            fh.write(chunk)
+    return buf.getvalue()
+
+
+def docx_many_entries() -> bytes:
+    return _docx(_document(b"Jane"), {f"word/media/e{i}.xml": b"<a/>" for i in range(5000)})
+
+
+def docx_billion_laughs() -> bytes:
+    entities = b'<!ENTITY lol "lol">' + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+    )
+    return _docx(_document(b"&lol9;", b"<!DOCTYPE w:document [" + entities + b"]>"))
+
+
+def docx_external_entity(secret_path: str) -> bytes:
+    doctype = b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://' + secret_path.encode() + b'">]>'
+    return _docx(_document(b"&xxe;", doctype))
+
+
+def pdf_named_docx() -> bytes:
+    return text_pdf()
+
+
+# (builder, upload name, final state: a failure code, or "done")
+HOSTILE: dict[str, tuple[Callable[[], bytes], str, str]] = {
+    "flate-bomb": (flate_bomb_pdf, "cv.pdf", "too_complex"),
+    "docx-zip-bomb": (docx_zip_bomb, "cv.docx", "too_large"),
+    "docx-many-entries": (docx_many_entries, "cv.docx", "too_complex"),
+    "billion-laughs": (docx_billion_laughs, "cv.docx", "unreadable"),
+    "xref-loop": (xref_loop_pdf, "cv.pdf", "unreadable"),
+    "20000-pages": (many_pages_pdf, "cv.pdf", "too_large"),
+    "encrypted": (encrypted_pdf, "cv.pdf", "encrypted"),
+    "truncated": (truncated_pdf, "cv.pdf", "unreadable"),
+    "garbage": (garbage, "cv.pdf", "unsupported_type"),
+    "html-named-pdf": (html_named_pdf, "cv.pdf", "unsupported_type"),
+    "pdf-named-docx": (pdf_named_docx, "cv.docx", "unsupported_type"),
+}
