@@ -80,19 +80,20 @@ class TransientError(Exception):
     """Matching failed for a reason that may pass (the index, the database or the broker down): retry."""
 
 
-MAX_ATTEMPTS = 3  # deliveries of one processing round; a file that kills the worker this often is given up
+MAX_ATTEMPTS = 3  # deliveries that never finished; a file that kills the worker this often is given up
 
 
 def resume_process_start(*, resume_id: int, sha256: str | None = None) -> Resume | None:
-    """Claim one delivery of the processing task: count the attempt, or say there is nothing to do.
+    """Claim one delivery of a processing stage: count the attempt, or say there is nothing to do.
 
     None when the resume is gone, when the message is stale (the resume's content changed since it
     was sent) or already done (a redelivery after a worker crash), or when the attempts are used up
-    (the resume is then failed with its reason)."""
+    (the resume is then failed with its reason). A delivery that ends, whichever way, gives its
+    attempt back (`_attempt_done`): what remains counts deliveries that died with their worker."""
     resume = Resume.objects.filter(pk=resume_id).first()
     if resume is None:
         return None  # deleted before the worker got to it
-    if sha256 is not None and (resume.sha256 != sha256 or resume.status == Resume.Status.DONE):
+    if sha256 is not None and (resume.sha256 != sha256 or resume.is_finished):
         return None
     Resume.objects.filter(pk=resume_id).update(attempts=F("attempts") + 1)
     resume.refresh_from_db(fields=["attempts"])
@@ -105,6 +106,10 @@ def resume_process_start(*, resume_id: int, sha256: str | None = None) -> Resume
         )
         return None
     return resume
+
+
+def _attempt_done(resume: Resume) -> None:
+    Resume.objects.filter(pk=resume.pk, attempts__gt=0).update(attempts=F("attempts") - 1)
 
 
 def resume_give_up(*, resume_id: int, code: str, message: str) -> None:
@@ -141,58 +146,78 @@ def _fail(resume: Resume, code: str, message: str) -> None:
     resume.save(update_fields=["status", "failure_code", "failure_reason", "processed_at", "updated_at"])
 
 
-def resume_process(*, resume_id: int, sha256: str | None = None) -> dict[str, float] | None:
-    """Extract, understand and match one resume. Idempotent: a second run stores the same result, and
-    a message keyed on (resume, content hash) that arrives again after the work is done does nothing.
+def resume_parse(*, resume_id: int, sha256: str | None = None) -> dict[str, float] | None:
+    """The parsing stage (queue `parsing`): extract the text in the sandbox and read the profile.
 
-    Returns the milliseconds spent per stage, or None when there was nothing to do or it failed.
-    Raises TransientError when matching failed in a way worth retrying.
-    """
+    Returns the milliseconds spent per step when the resume is ready for matching, or None when
+    there was nothing to do or the file ended in a named failure."""
     resume = resume_process_start(resume_id=resume_id, sha256=sha256)
     if resume is None:
         return None
-    resume.status = Resume.Status.PROCESSING
-    resume.failure_code = resume.failure_reason = ""
-    resume.save(update_fields=["status", "failure_code", "failure_reason", "updated_at"])
-
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
     try:
-        text = extract_sandboxed(storage.read(resume.stored_name), resume.content_type)
-    except ExtractionError as exc:
-        _fail(resume, exc.code, exc.message)
-        return None
-    except FileNotFoundError:
-        _fail(resume, "missing_file", "The uploaded file is no longer available. Please upload it again.")
-        return None
-    timings["extract"] = (time.perf_counter() - t0) * 1000
-    resume.text = text
-    if resume.profile_edited_at is None:  # a seeker's corrections are never overwritten
+        resume.status = Resume.Status.PROCESSING
+        resume.failure_code = resume.failure_reason = ""
+        resume.save(update_fields=["status", "failure_code", "failure_reason", "updated_at"])
+        timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        resume.profile = profile_read(text=text)
-        timings["understand"] = (time.perf_counter() - t0) * 1000
-    resume.save(update_fields=["text", "profile", "updated_at"])
+        try:
+            text = extract_sandboxed(storage.read(resume.stored_name), resume.content_type)
+        except ExtractionError as exc:
+            _fail(resume, exc.code, exc.message)
+            return None
+        except FileNotFoundError:
+            _fail(resume, "missing_file", "The uploaded file is no longer available. Please upload it again.")
+            return None
+        timings["extract"] = (time.perf_counter() - t0) * 1000
+        resume.text = text
+        if resume.profile_edited_at is None:  # a seeker's corrections are never overwritten
+            t0 = time.perf_counter()
+            resume.profile = profile_read(text=text)
+            timings["understand"] = (time.perf_counter() - t0) * 1000
+        resume.save(update_fields=["text", "profile", "updated_at"])
+        return timings
+    finally:
+        _attempt_done(resume)
 
+
+def resume_match(*, resume_id: int, sha256: str | None = None) -> dict[str, float] | None:
+    """The matching stage (queue `matching`): the top ten for the parsed resume.
+
+    Idempotent: a second run stores the same ten, and a message keyed on (resume, content hash) that
+    arrives again after the work is done does nothing. Raises TransientError when matching failed in
+    a way worth retrying (the resume then waits, pending, with a message saying so)."""
+    resume = resume_process_start(resume_id=resume_id, sha256=sha256)
+    if resume is None:
+        return None
     from search.services import NoPostingsIndexed, recommendations_refresh  # the search side's public service
 
     try:
-        result = recommendations_refresh(resume=resume)
-    except NoPostingsIndexed:
-        _fail(resume, "no_postings", "There are no job postings to match against yet. Please try again later.")
+        try:
+            result = recommendations_refresh(resume=resume)
+        except NoPostingsIndexed:
+            _fail(resume, "no_postings", "There are no job postings to match against yet. Please try again later.")
+            return None
+        except Exception as exc:
+            log.exception("matching failed for resume %s", resume.pk)
+            resume.status = Resume.Status.PENDING
+            resume.failure_reason = "Matching is unavailable right now. We are retrying; please check back soon."
+            resume.save(update_fields=["status", "failure_reason", "updated_at"])
+            raise TransientError(str(exc)) from exc
+        resume.status = Resume.Status.DONE
+        resume.processed_at = timezone.now()
+        resume.save(update_fields=["status", "processed_at", "updated_at"])
+        return dict(result.timings.ms)
+    finally:
+        _attempt_done(resume)
+
+
+def resume_process(*, resume_id: int, sha256: str | None = None) -> dict[str, float] | None:
+    """Both stages in this process (batch use): parse, then match. Milliseconds per step, or None."""
+    timings = resume_parse(resume_id=resume_id, sha256=sha256)
+    if timings is None:
         return None
-    except Exception as exc:
-        log.exception("matching failed for resume %s", resume.pk)
-        resume.status = Resume.Status.PENDING
-        resume.failure_reason = "Matching is unavailable right now. We are retrying; please check back soon."
-        # This delivery ended cleanly: it does not count towards the attempts that stop a poison file.
-        resume.attempts = max(0, resume.attempts - 1)
-        resume.save(update_fields=["status", "failure_reason", "attempts", "updated_at"])
-        raise TransientError(str(exc)) from exc
-    timings.update(result.timings.ms)
-    resume.status = Resume.Status.DONE
-    resume.processed_at = timezone.now()
-    resume.save(update_fields=["status", "processed_at", "updated_at"])
-    return timings
+    matched = resume_match(resume_id=resume_id, sha256=sha256)
+    return None if matched is None else {**timings, **matched}
 
 
 def profile_read(*, text: str) -> dict[str, Any] | None:

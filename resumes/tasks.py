@@ -1,7 +1,9 @@
 """Celery tasks of the resumes side: thin, idempotent, taking ids and calling one service.
 
-Every task is acknowledged late and given back to the queue if its worker dies (settings), so a
-killed worker loses nothing; the processing task counts its attempts and stops a poison file.
+A resume goes through two stages on two queues: `parsing` (text extraction in the sandbox and the
+profile; spaCy, no torch) and `matching` (retrieval and ranking; the embedder and the indexes), so
+each can have its own workers. Every task is acknowledged late and given back to the queue if its
+worker dies (settings); each stage counts its attempts and stops a poison file.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import random
 
 from celery import Task, shared_task
 
-from .services import TransientError, resume_give_up, resume_process, resumes_sweep
+from .services import TransientError, resume_give_up, resume_match, resume_parse, resumes_sweep
 
 MAX_RETRIES = 5
 
@@ -20,11 +22,18 @@ def backoff(retries: int) -> float:
     return random.uniform(0, min(600.0, 10.0 * 2**retries))
 
 
-@shared_task(bind=True, name="resumes.process_resume", acks_late=True, reject_on_worker_lost=True)
-def process_resume(self: Task, resume_id: int, sha256: str | None = None) -> None:
-    """Extract, understand and match one resume; retried with backoff only when matching is down."""
+@shared_task(name="resumes.process_resume", acks_late=True, reject_on_worker_lost=True)
+def process_resume(resume_id: int, sha256: str | None = None) -> None:
+    """Parse one resume, then hand it to the matching queue."""
+    if resume_parse(resume_id=resume_id, sha256=sha256) is not None:
+        match_resume.delay(resume_id, sha256)
+
+
+@shared_task(bind=True, name="resumes.match_resume", acks_late=True, reject_on_worker_lost=True)
+def match_resume(self: Task, resume_id: int, sha256: str | None = None) -> None:
+    """Match one parsed resume; retried with backoff and jitter only when matching is down."""
     try:
-        resume_process(resume_id=resume_id, sha256=sha256)
+        resume_match(resume_id=resume_id, sha256=sha256)
     except TransientError as exc:
         if self.request.retries >= MAX_RETRIES:
             resume_give_up(

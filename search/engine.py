@@ -52,7 +52,11 @@ class Engine:
             from .embeddings import DIM
 
             self._resume_vectors = QdrantIndex(
-                self.vectors.client, collection=f"{settings.QDRANT_COLLECTION}_resumes", dim=DIM
+                self.vectors.client,
+                collection=f"{settings.QDRANT_COLLECTION}_resumes",
+                dim=DIM,
+                shards=settings.QDRANT_SHARDS,
+                replicas=settings.QDRANT_REPLICAS,
             )
         return self._resume_vectors
 
@@ -84,7 +88,13 @@ def open_vectors() -> QdrantIndex:
     from .embeddings import DIM
 
     client = open_client(url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY, path=settings.INDEX_DIR / "qdrant")
-    return QdrantIndex(client, collection=settings.QDRANT_COLLECTION, dim=DIM)
+    return QdrantIndex(
+        client,
+        collection=settings.QDRANT_COLLECTION,
+        dim=DIM,
+        shards=settings.QDRANT_SHARDS,
+        replicas=settings.QDRANT_REPLICAS,
+    )
 
 
 def get_engine() -> Engine:

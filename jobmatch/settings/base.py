@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Exchange, Queue
 
 from jobmatch.env import env, env_bool, env_int
 
@@ -136,6 +137,24 @@ CELERY_TASK_IGNORE_RESULT = True  # state lives in our own rows, not in a result
 CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Four queues, so each kind of work can have its own workers (a worker started without -Q takes all):
+# parsing (text extraction and the profile: spaCy, no torch), matching (the embedder and the indexes),
+# indexing (postings into the indexes, resumes out of them, nightly retraining), alerts (digests).
+CELERY_QUEUE_NAMES = ("parsing", "matching", "indexing", "alerts")
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in CELERY_QUEUE_NAMES]
+CELERY_TASK_DEFAULT_QUEUE = "matching"
+CELERY_TASK_ROUTES = {
+    "resumes.process_resume": {"queue": "parsing"},
+    "resumes.sweep_stuck": {"queue": "parsing"},
+    "resumes.match_resume": {"queue": "matching"},
+    "search.refresh_recommendations": {"queue": "matching"},
+    "search.rank_candidates": {"queue": "matching"},
+    "search.index_postings": {"queue": "indexing"},
+    "search.unindex_resumes": {"queue": "indexing"},
+    "search.expire_postings": {"queue": "indexing"},
+    "search.retrain_personal": {"queue": "indexing"},
+    "search.send_job_alerts": {"queue": "alerts"},
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Beat (run inside the worker by `make run`): postings past their closing date leave the indexes;
@@ -169,6 +188,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 QDRANT_URL = env("QDRANT_URL", "")
 QDRANT_API_KEY = env("QDRANT_API_KEY", "")
 QDRANT_COLLECTION = env("QDRANT_COLLECTION", "postings")
+# A Qdrant cluster: shards per collection and copies of each (used when a collection is created).
+QDRANT_SHARDS = env_int("QDRANT_SHARDS", 1)
+QDRANT_REPLICAS = env_int("QDRANT_REPLICAS", 1)
 
 LOGGING = {
     "version": 1,

@@ -42,10 +42,14 @@ OVERSAMPLE_MIN_SHARE = 0.2
 
 
 class QdrantIndex:
-    def __init__(self, client: QdrantClient, *, collection: str, dim: int) -> None:
+    def __init__(self, client: QdrantClient, *, collection: str, dim: int, shards: int = 1, replicas: int = 1) -> None:
         self.client = client
         self.collection = collection
         self.dim = dim
+        # A Qdrant cluster spreads the collection over `shards` and keeps `replicas` copies of each
+        # (the embedded store accepts and ignores both); set once, when the collection is created.
+        self.shards = shards
+        self.replicas = replicas
         self._count: int | None = None  # points, for choosing how to filter (refreshed on writes)
         self._ensure_collection()
 
@@ -54,6 +58,9 @@ class QdrantIndex:
             self.client.create_collection(
                 self.collection,
                 vectors_config=models.VectorParams(size=self.dim, distance=models.Distance.COSINE),
+                shard_number=self.shards,
+                replication_factor=self.replicas,
+                write_consistency_factor=max(1, (self.replicas + 1) // 2) if self.replicas > 1 else None,
             )
 
     def __len__(self) -> int:

@@ -87,7 +87,7 @@ def test_a_file_that_fails_to_read_is_not_retried(monkeypatch, seeker, corpus):
     process_resume.delay(resume.pk, resume.sha256)
     resume.refresh_from_db()
     assert resume.status == Resume.Status.FAILED and resume.failure_code == "no_text"
-    assert calls["n"] == 0 and resume.attempts == 1
+    assert calls["n"] == 0 and resume.attempts == 0  # the delivery ended: no attempt left counting
 
 
 def test_backoff_grows_and_is_jittered():
@@ -97,7 +97,7 @@ def test_backoff_grows_and_is_jittered():
 
 
 def test_a_poison_file_is_given_up_after_three_attempts(pending):
-    # Each delivery that started and never finished (the worker died in it) counted one attempt.
+    # Each delivery that started and never finished (the worker died in it) keeps its attempt.
     for _ in range(MAX_ATTEMPTS):
         assert resume_process_start(resume_id=pending.pk, sha256=pending.sha256) is not None
     assert resume_process_start(resume_id=pending.pk, sha256=pending.sha256) is None
@@ -114,10 +114,11 @@ def test_a_message_delivered_again_after_the_work_is_done_does_nothing(pending, 
     process_resume.delay(pending.pk, pending.sha256)  # the redelivery
     assert list(pending.recommendations.values_list("id", "rank", "posting_id")) == first  # same rows, untouched
     pending.refresh_from_db()
-    assert pending.attempts == 1
+    assert pending.attempts == 0 and pending.status == Resume.Status.DONE
+    updated = pending.updated_at
     process_resume.delay(pending.pk, "0" * 64)  # stale: sent for content the resume no longer has
     pending.refresh_from_db()
-    assert pending.attempts == 1
+    assert pending.attempts == 0 and pending.updated_at == updated
 
 
 def test_the_sweeper_sends_again_what_has_not_moved_and_leaves_the_rest(pending, seeker, corpus):
@@ -137,6 +138,7 @@ def test_the_sweeper_runs_periodically_in_beat(settings):
 
 
 def test_tasks_are_acknowledged_late_and_given_back_when_their_worker_dies():
+    import search.tasks  # noqa: F401
     from jobmatch.celery import app
 
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
@@ -145,3 +147,41 @@ def test_tasks_are_acknowledged_late_and_given_back_when_their_worker_dies():
         if name.startswith(("resumes.", "search.")):
             assert task.acks_late, name
     assert services.TransientError.__doc__
+
+
+def test_a_delivery_that_dies_keeps_its_attempt_and_one_that_ends_gives_it_back(pending, corpus):
+    from resumes.services import resume_parse
+
+    resume_process_start(resume_id=pending.pk, sha256=pending.sha256)  # a delivery the worker died in
+    assert resume_parse(resume_id=pending.pk, sha256=pending.sha256) is not None  # one that ended
+    pending.refresh_from_db()
+    assert pending.attempts == 1 and pending.status == Resume.Status.PROCESSING
+
+
+def test_each_task_goes_to_its_queue_and_a_plain_worker_takes_them_all():
+    import search.tasks  # noqa: F401  (registers the tasks, as the worker's autodiscovery does)
+    from jobmatch.celery import app
+
+    queues = {
+        "resumes.process_resume": "parsing",
+        "resumes.sweep_stuck": "parsing",
+        "resumes.match_resume": "matching",
+        "search.refresh_recommendations": "matching",
+        "search.rank_candidates": "matching",
+        "search.index_postings": "indexing",
+        "search.unindex_resumes": "indexing",
+        "search.expire_postings": "indexing",
+        "search.retrain_personal": "indexing",
+        "search.send_job_alerts": "alerts",
+    }
+    router = app.amqp.router
+    for name, queue in queues.items():
+        assert name in app.tasks, name
+        assert router.route({}, name)["queue"].name == queue, name
+    assert {"parsing", "matching", "indexing", "alerts"} <= set(app.amqp.queues)
+    # Each queue has a binding of its own: a message is delivered to one queue, never copied to all.
+    bindings = [(q.exchange.name, q.routing_key) for q in app.amqp.queues.values()]
+    assert len(bindings) == len(set(bindings))
+    # Every task the apps define is routed somewhere on purpose.
+    ours = {n for n in app.tasks if n.startswith(("resumes.", "search."))}
+    assert ours == set(queues)
