@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ def main(paths: list[str]) -> None:
     startup = time.perf_counter() - t0
     jobs_for_text(text="warm up the caches with one query")
     timings = []
+    queries: list[str] = []
     for path in paths:
         data = Path(path).read_bytes()
         t = time.perf_counter()
@@ -42,12 +44,89 @@ def main(paths: list[str]) -> None:
         t = time.perf_counter()
         profile = understand(text).to_dict()  # as the worker does: the profile feeds retrieval and ranking
         understand_ms = (time.perf_counter() - t) * 1000
-        result = jobs_for_text(text=query_text(text=text, profile=profile), profile=profile)
+        query = query_text(text=text, profile=profile)
+        queries.append(query)
+        result = jobs_for_text(text=query, profile=profile)
         assert len(result.items) == 10, path
         timings.append({"extract": extract_ms, "understand": understand_ms, **result.timings.ms})
-    reset_engine()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
-    print(json.dumps({"timings": timings, "startup_s": round(startup, 1), "max_rss_mb": round(rss_mb)}))
+    # Side by side, after the worker's own peak is taken: the served searches against the references.
+    compare = compare_with_references(get_engine(), queries)
+    reset_engine()
+    print(json.dumps({"timings": timings, "startup_s": round(startup, 1), "max_rss_mb": round(rss_mb), **compare}))
+
+
+def compare_with_references(engine, queries: list[str]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Qdrant's top 100 against an exact NumPy scan over the same vectors, and the served BM25 query
+    against rank_bm25's own get_scores over the same tokenised corpus (the ratio is the figure)."""
+    import numpy as np
+    from rank_bm25 import BM25Okapi
+
+    from search.embeddings import embed_documents
+    from search.ranking.text import tokenize
+
+    k = 100
+    ids, matrix = [], []
+    offset = None
+    while True:
+        points, offset = engine.vectors.client.scroll(
+            engine.vectors.collection, limit=4096, offset=offset, with_payload=False, with_vectors=True
+        )
+        ids += [int(p.id) for p in points]
+        matrix += [p.vector for p in points]
+        if offset is None:
+            break
+    id_arr = np.asarray(ids)
+    m = np.asarray(matrix, dtype=np.float32)
+    m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-12
+    vecs = embed_documents(queries)
+    vector_ms, exact_ms, overlap = [], [], []
+    for q in vecs:
+        t = time.perf_counter()
+        hits = engine.vectors.search(q, k)
+        vector_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        scores = m @ (q / (np.linalg.norm(q) + 1e-12))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        exact_ms.append((time.perf_counter() - t) * 1000)
+        exact_ids = set(id_arr[top].tolist())
+        overlap.append(len(exact_ids & {h.id for h in hits}) / k)
+
+    bm25 = engine.bm25
+    tokens = [tokenize(q) for q in queries]
+    bm25_ms = []
+    for query in queries:
+        t = time.perf_counter()
+        bm25.search(query, k)  # the served query: tokenise, score every posting, take the top 100
+        bm25_ms.append((time.perf_counter() - t) * 1000)
+    # The same corpus for rank_bm25, rebuilt from the index's term counts.
+    vocab = np.empty(len(bm25._vocab), dtype=object)
+    for term, col in bm25._vocab.items():
+        vocab[col] = term
+    tf = bm25._tf.tocsr()
+    corpus = [
+        [t for t, n in zip(vocab[tf.indices[a:b]], tf.data[a:b].astype(int), strict=True) for _ in range(n)]
+        for a, b in zip(tf.indptr[:-1], tf.indptr[1:], strict=True)
+    ]
+    reference = BM25Okapi(corpus)
+    del corpus
+    ref_ms, max_diff = [], 0.0
+    for toks in tokens[:20]:  # seconds per query at 100k: twenty are enough for a median
+        t = time.perf_counter()
+        ref = reference.get_scores(toks)
+        ref_ms.append((time.perf_counter() - t) * 1000)
+        max_diff = max(max_diff, float(np.max(np.abs(ref - bm25.get_scores(toks)))))
+    med = statistics.median
+    return {
+        "vectors_compared": len(ids),
+        "vector_ms": round(med(vector_ms), 2),
+        "exact_scan_ms": round(med(exact_ms), 2),
+        "vector_recall_at_100": round(float(np.mean(overlap)), 4),
+        "bm25_ms": round(med(bm25_ms), 2),
+        "rank_bm25_ms": round(med(ref_ms), 1),
+        "bm25_max_score_diff": max_diff,
+    }
 
 
 if __name__ == "__main__":
