@@ -7,7 +7,7 @@ PORT   ?= 8000
 DEMO   := search/demo_data/linkedin-2023
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run serve worker demo test browser bench clean
+.PHONY: install run serve worker demo test browser bench loadtest clean
 
 install: $(VENV)/.installed
 
@@ -46,6 +46,11 @@ test: install browser
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# 50 seekers reading results and 5 uploads a minute against runserver + a worker, on the demo data dir.
+loadtest: demo
+	$(BIN)/python -m pip install --quiet -r bench/requirements-load.txt
+	$(BIN)/python bench/load.py --users 50 --seconds 120
 
 clean:
 	rm -rf var

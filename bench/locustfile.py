@@ -1,0 +1,69 @@
+"""Locust users for bench/load.py: seekers reading their results, and a trickle of uploads.
+
+Sessions and resume ids come from the file named by JOBMATCH_LOAD_USERS (written by bench/load.py):
+one line per seeker, "<session key> <resume public id>".
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from pathlib import Path
+
+from locust import HttpUser, between, constant_throughput, task
+
+_lines = [line.split() for line in Path(os.environ["JOBMATCH_LOAD_USERS"]).read_text().splitlines() if line]
+_next = itertools.cycle(_lines)
+_lock = threading.Lock()
+UPLOAD = Path(os.environ["JOBMATCH_LOAD_UPLOAD"]).read_bytes()
+
+
+class Seeker(HttpUser):
+    """Opens the resume page and the results fragment it loads, now and then the status poll."""
+
+    weight = 50
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        with _lock:
+            self.session_key, self.resume = next(_next)
+        self.client.cookies.set("sessionid", self.session_key)
+
+    @task(5)
+    def results(self) -> None:
+        self.client.get(f"/jobs/for-resume/{self.resume}/", name="results page")
+
+    @task(2)
+    def resume_page(self) -> None:
+        self.client.get(f"/resumes/{self.resume}/", name="resume page")
+
+    @task(1)
+    def status(self) -> None:
+        self.client.get(f"/resumes/{self.resume}/status/", name="status poll")
+
+
+class Uploader(HttpUser):
+    """Five uploads a minute in all (one user at a constant throughput), each a real PDF."""
+
+    weight = 1
+    fixed_count = 1
+    wait_time = constant_throughput(5 / 60)
+
+    def on_start(self) -> None:
+        with _lock:
+            self.session_key, _ = next(_next)
+        self.client.cookies.set("sessionid", self.session_key)
+        page = self.client.get("/resumes/", name="upload form")
+        self.csrf = page.cookies.get("csrftoken") or self.client.cookies.get("csrftoken")
+
+    @task
+    def upload(self) -> None:
+        self.client.post(
+            "/resumes/",
+            files={"file": ("resume.pdf", UPLOAD, "application/pdf")},
+            data={"csrfmiddlewaretoken": self.csrf},
+            headers={"Referer": self.host + "/resumes/", "X-CSRFToken": self.csrf},
+            name="upload",
+            allow_redirects=False,
+        )
