@@ -70,7 +70,11 @@ def upload_slot(user_id: int) -> Iterator[None]:
         window = int(time.time()) // 3600
         key = f"jobmatch:uploads:{user_id}:{window}"
         cache.add(key, 0, timeout=3600)
-        if cache.incr(key) > settings.RESUME_UPLOADS_PER_HOUR:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window's key expired between the two calls
+            cache.set(key, count := 1, timeout=3600)
+        if count > settings.RESUME_UPLOADS_PER_HOUR:
             retry = 3600 - int(time.time()) % 3600
             raise Throttled(
                 f"You have uploaded {settings.RESUME_UPLOADS_PER_HOUR} resumes in the past hour, the limit. "
