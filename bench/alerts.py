@@ -76,7 +76,13 @@ def main() -> None:
 
     ids = list(JobPosting.objects.open().values_list("id", flat=True))
     new = random.Random(7).sample(ids, min(args.new, len(ids)))
+    # Exactly `--new` postings arrive in the window: the chosen ones now, any other posting created
+    # inside the window (a data dir imported within the hour) moved before it for the run.
+    window_start = now - dt.timedelta(hours=1)
+    recent = JobPosting.objects.filter(created_at__gte=window_start).exclude(id__in=new)
     old_created = dict(JobPosting.objects.filter(id__in=new).values_list("id", "created_at"))
+    old_created.update(recent.values_list("id", "created_at"))
+    recent.update(created_at=window_start - dt.timedelta(days=1))
     JobPosting.objects.filter(id__in=new).update(created_at=now)
     try:
         t = time.perf_counter()
