@@ -151,6 +151,14 @@ def web_process_memory(env: dict[str, str], requests: int = 200) -> dict[str, An
     return {"rss_mb": round(hwm_kb / 1024), "torch_loaded": torch}
 
 
+def last_json_line(script: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run a bench script in a process of its own (its peak memory is then its own); its last line."""
+    r = subprocess.run([sys.executable, *script], cwd=ROOT, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"{script[0]} failed:\n{r.stderr[-3000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
@@ -193,30 +201,12 @@ def main() -> None:
 
     files = resume_files(args.resumes)
     t0 = time.perf_counter()
-    r = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "recommend_worker.py"), *files],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if r.returncode != 0:
-        sys.exit(f"recommend worker failed:\n{r.stderr[-3000:]}")
-    worker = json.loads(r.stdout.strip().splitlines()[-1])
+    worker = last_json_line(["bench/recommend_worker.py", *files], env)
     recommend_s = time.perf_counter() - t0
     web = web_process_memory(env)
     candidates = None
     if args.candidates_resumes:
-        r = subprocess.run(
-            [sys.executable, "bench/candidates.py", "--resumes", str(args.candidates_resumes), "--json"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if r.returncode != 0:
-            sys.exit(f"candidates bench failed:\n{r.stderr[-3000:]}")
-        candidates = json.loads(r.stdout.strip().splitlines()[-1])
+        candidates = last_json_line(["bench/candidates.py", "--resumes", str(args.candidates_resumes), "--json"], env)
 
     stage = {s: [t.get(s, 0.0) for t in worker["timings"]] for s in STAGES}
     after_extract = [sum(t.get(s, 0.0) for s in STAGES if s != "extract") for t in worker["timings"]]
