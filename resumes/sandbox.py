@@ -94,6 +94,18 @@ def _limit_self(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _peak_mb() -> float:
+    """This process's own peak resident memory. Not getrusage's ru_maxrss: Linux carries the
+    forking parent's high-water mark across exec into it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def main(argv: list[str]) -> int:
     content_type, memory_mb, cpu_seconds = argv[0], int(argv[1]), int(argv[2])
     _limit_self(memory_mb, cpu_seconds)
@@ -106,7 +118,7 @@ def main(argv: list[str]) -> int:
         answer = {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
     except RecursionError:
         answer = {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
-    answer["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    answer["peak_mb"] = _peak_mb()
     sys.stdout.write(json.dumps(answer))
     return 0
 

@@ -171,6 +171,7 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
     # The recruiter finds her among the candidates, with reasons, and shortlists her.
     _log_in(page, base, "rita.recruiter", "correct horse battery 9")
     page.goto(posting_url)
+    page.wait_for_selector('#candidates-progress[data-pending="0"]')  # the ranking done (the page reloads itself)
     candidate = page.locator("li.candidate", has_text="Maria Lopez")
     candidate.wait_for()
     assert "Epic Systems" in candidate.locator(".why").inner_text()
