@@ -16,22 +16,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from resumes import storage
 from resumes.models import Resume
+from resumes.services import resumes_delete
 
 
 def account_delete(*, user: AbstractBaseUser) -> None:
-    from search.tasks import unindex_resumes
-
-    resumes = list(Resume.objects.filter(owner=user).values_list("pk", "stored_name"))
-    resume_ids = [pk for pk, _ in resumes]
     with transaction.atomic():
-        Resume.objects.filter(pk__in=resume_ids).delete()
+        resumes_delete(resumes=Resume.objects.filter(owner=user))  # files and index entries too
         user.delete()
-        for _, stored_name in resumes:
-            transaction.on_commit(lambda name=stored_name: storage.remove(name))
-        if resume_ids:
-            transaction.on_commit(lambda: unindex_resumes.delay(resume_ids))
 
 
 def _iso(value: Any) -> Any:

@@ -24,7 +24,8 @@ class Resume(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     failure_code = models.CharField(max_length=30, blank=True)
-    # Deliveries of the current processing round (resumes.services.MAX_ATTEMPTS stops a poison file).
+    # Deliveries of the current processing round that started and never ended (their worker died):
+    # resumes.services.MAX_ATTEMPTS of them stop a poison file.
     attempts = models.PositiveSmallIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
     text = models.TextField(blank=True)

@@ -114,9 +114,7 @@ def main(argv: list[str]) -> int:
         answer: dict[str, object] = {"text": extract_text(data, content_type)}
     except ExtractionError as exc:
         answer = {"error": {"code": exc.code, "message": exc.message}}
-    except MemoryError:
-        answer = {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
-    except RecursionError:
+    except (MemoryError, RecursionError):
         answer = {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
     answer["peak_mb"] = _peak_mb()
     sys.stdout.write(json.dumps(answer))

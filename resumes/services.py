@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from . import storage
@@ -275,15 +275,29 @@ def filters_update(*, resume: Resume, filters: dict[str, Any]) -> Resume:
 
 
 def resume_delete(*, resume: Resume) -> None:
-    """Delete the row (recommendations, applications, candidate rows cascade), then its file and its
-    entries in the recruiter-side indexes (a task: only the worker opens the indexes)."""
+    """Delete one resume and everything derived from it (see `resumes_delete`)."""
+    resumes_delete(resumes=Resume.objects.filter(pk=resume.pk))
+
+
+def resumes_delete(*, resumes: QuerySet[Resume]) -> None:
+    """Delete the rows (recommendations, applications, interactions, candidate rows cascade), then,
+    once that is committed, their files and their entries in the recruiter-side indexes (a task:
+    only the worker opens the indexes). Call inside a transaction to delete more with them."""
     from search.tasks import unindex_resumes  # the search side's task, sent by name through Celery
 
-    stored_name, resume_id = resume.stored_name, resume.pk
     with transaction.atomic():
-        resume.delete()
-        transaction.on_commit(lambda: storage.remove(stored_name))
-        transaction.on_commit(lambda: unindex_resumes.delay([resume_id]))
+        gone = list(resumes.select_for_update().values_list("pk", "stored_name"))
+        if not gone:
+            return
+        Resume.objects.filter(pk__in=[pk for pk, _ in gone]).delete()
+        resume_ids = [pk for pk, _ in gone]
+
+        def remove_files() -> None:
+            for _, stored_name in gone:
+                storage.remove(stored_name)
+
+        transaction.on_commit(remove_files)
+        transaction.on_commit(lambda: unindex_resumes.delay(resume_ids))
 
 
 def resume_ingest(
