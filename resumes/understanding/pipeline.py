@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .dates import years_of_experience
+from .dates import RANGE, years_of_experience
 from .sections import find_sections, header_of, list_items
 from .vocabulary import (
     canonical_skill,
@@ -281,15 +281,95 @@ def _titles(text: str, sections: dict[str, list[int]]) -> list[str]:
     return _unique(titles)[:10]
 
 
+_ROLE_LABEL = re.compile(r"^(?:role|position|designation|job title|title|current role)\s*:\s*", re.I)
+_BOARD = re.compile(r"\bboard\b", re.I)
+
+
+def _clean_titles(titles: list[str]) -> list[str]:
+    """Titles without what only looks like one: "Role: X" is X; a school ("Andhra University", "State
+    Board"), a labelled field ("Client: Dollar General") or a product ("SQL Loader") is not a title."""
+    vocabulary, out = skills_vocabulary(), []
+    for title in titles:
+        title = _ROLE_LABEL.sub("", title).strip(" .,")
+        if not title or ":" in title or INSTITUTION.search(title) or _BOARD.search(title):
+            continue
+        if normalize_label(title) in vocabulary and not is_known_title(title):
+            continue
+        out.append(title)
+    return _unique(out)
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[str, int]]:
+    """The non-blank lines of text[start:end], stripped, each with its offset in text."""
+    out, pos = [], start
+    for raw in text[start:end].split("\n"):
+        line = raw.strip()
+        if line:
+            out.append((line, pos + raw.index(line)))
+        pos += len(raw) + 1
+    return out
+
+
+_EMPLOYER_CUT = re.compile(r"\s+[-–|]\s*|\s*[-–|]\s+|\s*,\s+|\s+-$")
+_HEADLINE = re.compile(r"(.+?)\s+(?:-|–|at|@)\s+(.+)$")
+
+
+def _employers_by_layout(doc: Any, sections: dict[str, list[int]]) -> list[str]:
+    """Employers where the layout names them: the headline under the name ("Associate Consultant -
+    State Street"), and in the experience section the line between a title and a date range
+    ("Software Engineer" / "Arrow Electronics Inc - Pune" / "August 2011 to March 2012"), cut at its
+    first separator. Places, links, lower-case words and skills are not employers."""
+    text = doc.text
+    places = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "GPE"]
+    vocabulary = skills_vocabulary()
+
+    def employer(name: str, start: int) -> bool:
+        end = start + len(name)
+        return not (
+            not re.search(r"[A-Za-z]", name)
+            or not 1 <= len(name.split()) <= 8
+            or name.islower()
+            or LINK.search(name)
+            or EMAIL.search(name)
+            or is_known_title(name)
+            or any(s <= start and end <= e for s, e in places)
+            or (
+                normalize_label(name) in vocabulary  # "Oracle" and "Cisco" employ people; "SAP FI" does not
+                and (len(name.split()) > 1 or not name[:1].isupper() or (name.isupper() and len(name) > 4))
+            )
+        )
+
+    out = []
+    for line, offset in _lines(text, 0, min(len(text), HEADER_CHARS * 2))[1:3]:
+        m = _HEADLINE.match(line)
+        if m and "email" not in line.lower() and is_known_title(m.group(1), loose=True):
+            name = m.group(2).strip(" -,")
+            if len(name.split()) <= 6 and employer(name, offset + m.start(2)):
+                out.append(name)
+    span = sections.get("experience")
+    lines = _lines(text, span[0], span[1]) if span else []
+    for k in range(1, len(lines) - 1):
+        (before, _), (line, offset), (after, _) = lines[k - 1], lines[k], lines[k + 1]
+        if not RANGE.match(after) or RANGE.search(line):
+            continue
+        if not is_known_title(_EMPLOYER_CUT.split(before)[0], loose=True):
+            continue
+        name = _EMPLOYER_CUT.split(line)[0].strip(" -,:")
+        if employer(name, offset + line.find(name)):
+            out.append(name)
+    return _unique(out)
+
+
 def _companies(doc: Any, sections: dict[str, list[int]]) -> list[str]:
     span = sections.get("experience")
+    text = doc.text  # spaCy joins the tokens again on every read of Doc.text: read it once
     out = []
     for ent in doc.ents:
         if ent.label_ != "ORG" or (span and not span[0] <= ent.start_char < span[1]):
             continue
-        line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
-        line_end = doc.text.find("\n", ent.end_char)
-        line = doc.text[line_start : line_end if line_end != -1 else None]
+        line_start = text.rfind("\n", 0, ent.start_char) + 1
+        line_end = text.find("\n", ent.end_char)
+        line = text[line_start : line_end if line_end != -1 else None]
         if len(re.findall(r"\w+", line)) > 10:
             continue  # employers head their own short lines; ORGs inside sentences are mostly products
         name = ent.text.strip(" ,.-•\n")
@@ -436,6 +516,7 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
         (m.group(0).strip() for m in PHONE.finditer(head) if 10 <= len(re.sub(r"\D", "", m.group(0))) <= 15), None
     )
     titles, companies = _titles(text, sections), _companies(doc, sections)
+    by_layout = _employers_by_layout(doc, sections)
     education, blocks = _education(text, sections), []
     if ner is not None:
         found = _ner_fields(ner, text)
@@ -446,7 +527,7 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
         if "companies" in ner_use:
             # The general model's ORGs are mostly products and teams (precision 0.23 when all were added
             # to the trained model's, 5-fold): beside the trained model, keep those that look like employers.
-            companies = _unique(found.companies + [c for c in companies if COMPANY_SUFFIX.search(c)])[:15]
+            companies = _unique(found.companies + by_layout + [c for c in companies if COMPANY_SUFFIX.search(c)])
         if "education" in ner_use and found.education:
             education = found.education
         if "skills" in ner_use:
@@ -454,7 +535,9 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
     location = _location(doc, text)
     # A piece of the address line read as a title ("Boston, MA" -> "MA") is not one.
     place_parts = {part.strip().lower() for part in (location or "").split(",")}
-    titles = [t for t in titles if t.strip().lower() not in place_parts]
+    titles = [t for t in _clean_titles(titles) if t.strip().lower() not in place_parts]
+    if ner is None or "companies" not in ner_use:
+        companies = _unique(by_layout + companies)
     return Profile(
         name=_name(doc, text),
         email=email.group(0) if email else None,
@@ -463,7 +546,7 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
         location=location,
         titles=titles,
         occupations=occupations_for_titles(titles),
-        companies=companies,
+        companies=companies[:15],
         education=education,
         skills=_skills(doc, matcher, sections, blocks),
         years_experience=years_of_experience(exp_text or text),

@@ -185,3 +185,56 @@ def test_a_piece_of_the_address_is_not_a_job_title():
     profile = understand("Maria Lopez\nBoston, MA\nmaria@example.com\nRegistered Nurse\nExperience\n")
     assert profile.location == "Boston, MA"
     assert "MA" not in profile.titles and "Registered Nurse" in profile.titles
+
+
+INDEED_LAYOUT = """Ravi Kumar
+Associate Consultant - State Street
+
+Pune, Maharashtra - Email me on Indeed: indeed.com/r/Ravi-Kumar/0123456789abcdef
+
+WORK EXPERIENCE
+
+Software Engineer
+
+Arrow Electronics Inc -  Pune, Maharashtra -
+
+August 2011 to March 2012
+
+Built the sales workbench in Java.
+
+Technical Lead
+
+Pune -
+
+April 2012 to Present
+
+Tools: SAP FI -
+
+2013 to 2014
+
+EDUCATION
+
+Bachelor of Engineering
+Pune University - Pune, Maharashtra
+"""
+
+
+@pytest.mark.parametrize("ner", [None, "shipped"])
+def test_employers_are_read_from_the_layout(ner):  # type: ignore[no-untyped-def]
+    """The headline's "Title - Employer" and the line between a title and its dates name employers,
+    with or without the trained model; a place or a skill on that line does not."""
+    profile = understand(INDEED_LAYOUT) if ner else understand(INDEED_LAYOUT, ner=None)
+    assert "State Street" in profile.companies
+    assert "Arrow Electronics Inc" in profile.companies
+    assert "Pune" not in profile.companies and "SAP FI" not in profile.companies
+
+
+def test_schools_labelled_fields_and_products_are_not_job_titles():  # type: ignore[no-untyped-def]
+    text = (
+        "Asha Rao\nWORK EXPERIENCE\nRole: Business Analyst\nClient: Dollar General\nSQL Loader\n"
+        "Andhra University\nState Board\nMarch 2015 to Present\n"
+    )
+    titles = understand(text).titles
+    assert "Business Analyst" in titles
+    for wrong in ("Client: Dollar General", "Role: Business Analyst", "SQL Loader", "Andhra University", "State Board"):
+        assert wrong not in titles
