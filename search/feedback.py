@@ -8,6 +8,8 @@ ranking replaces them; the reason acts on the rest of the list:
 - too junior / too senior: the experience levels the seeker accepts move above / below the
   dismissed posting's level; postings outside them lose SENIORITY_PENALTY per level;
 - not relevant: postings like the dismissed one (cosine of their vectors) are demoted;
+- save and apply: postings like the ones the seeker saved or applied to are promoted (the saved
+  ones themselves stay where the ranking puts them: they have their own page);
 - salary too low: the minimum pay filter rises above the dismissed posting's pay;
 - already applied elsewhere: only that posting goes.
 """
@@ -36,6 +38,14 @@ IMPRESSION_WINDOW = dt.timedelta(minutes=30)
 # vector is less alike than NOT_RELEVANT_FLOOR (cosine) loses nothing, in between linearly.
 NOT_RELEVANT_WEIGHT = 3.0
 NOT_RELEVANT_FLOOR = 0.6
+# Score (log-odds) added to a posting identical to one the seeker saved or applied to (not to that
+# posting itself), linearly from LIKED_FLOOR (cosine) as above.
+LIKED_WEIGHT = 2.0
+LIKED_FLOOR = 0.6
+LIKED_KEPT = 50  # the newest saved or applied postings that count (as the newest 50 dismissals do)
+# How far the vector search moves from the resume towards the liked postings (Rocchio's beta; the
+# resume's own vector has weight 1).
+LIKED_QUERY_SHIFT = 0.5
 # Score taken off per experience level outside the range the seeker's dismissals set.
 SENIORITY_PENALTY = 1.5
 
@@ -53,10 +63,11 @@ class Personal:
     unwanted: tuple[int, ...] = ()  # dismissed as not relevant, newest first
     levels: tuple[int, int] = (0, len(EXPERIENCE_LEVELS) - 1)  # accepted range, indexes in EXPERIENCE_LEVELS
     notes: Mapping[str, str] = field(default_factory=dict)
+    liked: tuple[int, ...] = ()  # saved or applied to, newest first
 
     @property
     def shifts(self) -> bool:
-        return bool(self.unwanted) or self.levels != (0, len(EXPERIENCE_LEVELS) - 1)
+        return bool(self.unwanted) or bool(self.liked) or self.levels != (0, len(EXPERIENCE_LEVELS) - 1)
 
 
 def level_index(level: str) -> int | None:
@@ -84,6 +95,14 @@ def level_range(dismissals: Iterable[tuple[str, str]]) -> tuple[int, int]:
     return lo, hi
 
 
+def applied_postings(resume: Resume) -> frozenset[int]:
+    """Postings the seeker applied to: through JobMatch, or marked as applied for an imported posting."""
+    marked = PostingFeedback.objects.filter(resume=resume, applied_at__isnull=False).values_list(
+        "posting_id", flat=True
+    )
+    return frozenset(marked) | frozenset(Application.objects.filter(resume=resume).values_list("posting_id", flat=True))
+
+
 def personal_for(resume: Resume) -> Personal:
     rows = list(
         PostingFeedback.objects.filter(resume=resume)
@@ -91,7 +110,7 @@ def personal_for(resume: Resume) -> Personal:
         .order_by("dismissed_at", "id")
         .values_list("posting_id", "dismissed_at", "dismiss_reason", "posting__experience_level")
     )
-    applied = set(Application.objects.filter(resume=resume).values_list("posting_id", flat=True))
+    applied = applied_postings(resume)
     dismissed = [r for r in rows if r[1] is not None]
     unwanted = tuple(pid for pid, _, reason, _ in reversed(dismissed) if reason == DismissReason.NOT_RELEVANT)
     levels = level_range((reason, level) for _, _, reason, level in dismissed)
@@ -101,7 +120,13 @@ def personal_for(resume: Resume) -> Personal:
         notes["seniority"] = (
             EXPERIENCE_LEVELS[lo] if lo == hi else f"{EXPERIENCE_LEVELS[lo]} to {EXPERIENCE_LEVELS[hi]}"
         )
-    return Personal(resume.pk, frozenset(r[0] for r in rows) | applied, unwanted[:50], levels, notes)
+    liked = (
+        PostingFeedback.objects.filter(resume=resume)
+        .exclude(saved_at__isnull=True, applied_at__isnull=True)
+        .order_by("-updated_at", "-id")
+        .values_list("posting_id", flat=True)[:LIKED_KEPT]
+    )
+    return Personal(resume.pk, frozenset(r[0] for r in rows) | applied, unwanted[:50], levels, notes, tuple(liked))
 
 
 def personal_penalties(
@@ -124,20 +149,27 @@ def personal_penalties(
                 why[n]["seniority"] = (
                     f"{p.experience_level}, outside the levels you want ({personal.notes['seniority']})"
                 )
-    if personal.unwanted and postings:
-        found = vectors_of(list(personal.unwanted) + [p.pk for p in postings])
-        unwanted = [np.asarray(found[i], dtype=np.float32) for i in personal.unwanted if i in found]
-        if unwanted:
-            U = np.vstack(unwanted)
+    if (personal.unwanted or personal.liked) and postings:
+        found = vectors_of(list(personal.unwanted) + list(personal.liked) + [p.pk for p in postings])
+        for ids, sign, weight, floor, key, note in (
+            (personal.unwanted, 1.0, NOT_RELEVANT_WEIGHT, NOT_RELEVANT_FLOOR, "like_dismissed", "marked not relevant"),
+            (personal.liked, -1.0, LIKED_WEIGHT, LIKED_FLOOR, "like_liked", "saved or applied to"),
+        ):
+            rows = [i for i in ids if i in found]
+            if not rows:
+                continue
+            U = np.vstack([np.asarray(found[i], dtype=np.float32) for i in rows])
             U /= np.linalg.norm(U, axis=1, keepdims=True) + 1e-9
             for n, p in enumerate(postings):
                 if p.pk not in found:
                     continue
                 v = np.asarray(found[p.pk], dtype=np.float32)
-                sim = float(np.max(U @ (v / (np.linalg.norm(v) + 1e-9))))
-                if sim > NOT_RELEVANT_FLOOR:
-                    pen[n] += NOT_RELEVANT_WEIGHT * (sim - NOT_RELEVANT_FLOOR) / (1 - NOT_RELEVANT_FLOOR)
-                    why[n]["like_dismissed"] = f"like a posting you marked not relevant ({sim:.2f})"
+                sims = U @ (v / (np.linalg.norm(v) + 1e-9))
+                sims[[i == p.pk for i in rows]] = -1.0  # a posting is not its own look-alike
+                sim = float(np.max(sims))
+                if sim > floor:
+                    pen[n] += sign * weight * (sim - floor) / (1 - floor)
+                    why[n][key] = f"like a posting you {note} ({sim:.2f})"
     return pen, why
 
 

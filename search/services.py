@@ -8,7 +8,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -450,6 +450,22 @@ class CandidatePool:
     query_vec: np.ndarray | None = None
 
 
+def feedback_query(
+    query_vec: np.ndarray, liked: Sequence[int], vectors_of: Callable[[list[int]], Mapping[int, Sequence[float]]]
+) -> np.ndarray:
+    """The resume's vector moved towards the mean of the postings the seeker liked (Rocchio: q + b * mean)."""
+    from .feedback import LIKED_QUERY_SHIFT
+
+    found = vectors_of(list(liked)) if liked else {}
+    rows = [np.asarray(found[i], dtype=np.float32) for i in liked if i in found]
+    if not rows:
+        return query_vec
+    L = np.vstack(rows)
+    L /= np.linalg.norm(L, axis=1, keepdims=True) + 1e-9
+    q = np.asarray(query_vec, dtype=np.float32)
+    return np.asarray(q / (np.linalg.norm(q) + 1e-9) + LIKED_QUERY_SHIFT * L.mean(axis=0), dtype=np.float32)
+
+
 def candidate_pool(
     *,
     text: str,
@@ -458,10 +474,13 @@ def candidate_pool(
     depth: int = RETRIEVAL_DEPTH,
     query_vec: np.ndarray | None = None,
     exclude: frozenset[int] = frozenset(),
+    liked: Sequence[int] = (),
 ) -> CandidatePool:
     """Hybrid retrieval among the active postings that pass the hard filters, fused, with the features of
     each (resume, posting) pair. `query_vec` skips embedding the text (evaluation passes cached ones);
-    postings in `exclude` (dismissed, applied to) are left out."""
+    postings in `exclude` (dismissed, applied to) are left out. The vector search looks from the resume
+    towards the postings in `liked` (saved, applied to: Rocchio's relevance feedback), so more postings
+    like them are found."""
     from .engine import get_engine
 
     engine = get_engine()
@@ -489,7 +508,7 @@ def candidate_pool(
     with _timed(timings, "bm25"):
         bm25_hits = engine.bm25.search(text, depth, allowed)
     with _timed(timings, "vectors"):
-        vector_hits = engine.vectors.search(query_vec, depth, allowed)
+        vector_hits = engine.vectors.search(feedback_query(query_vec, liked, engine.vectors.vectors), depth, allowed)
     with _timed(timings, "fuse"):
         fused = reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits)
     with _timed(timings, "features"):
@@ -551,7 +570,13 @@ def jobs_for_text(
     engine = get_engine()
     personal = personal or Personal()
     pool = candidate_pool(
-        text=text, profile=profile, filters=filters, depth=depth, exclude=personal.excluded, query_vec=query_vec
+        text=text,
+        profile=profile,
+        filters=filters,
+        depth=depth,
+        exclude=personal.excluded,
+        query_vec=query_vec,
+        liked=personal.liked,
     )
     with _timed(pool.timings, "rerank"):
         scores, contrib = pool_scores(pool, engine.reranker.estimator if engine.reranker else None)

@@ -7,9 +7,12 @@ seeker's, it is in that region or remote, its level is in the band (or not state
 for the disliked skill. The seeker's profile carries a city in that region, as a real seeker's would.
 
 Per round, every seeker sees two top tens: the non-personalised ranking (the global re-ranker, no
-feedback) and the personalised one (feedback rules, their filters, the GLMix corrections). P@10 of
-each is the share of right postings. The seeker then acts on the personalised ten, as people do:
-a right posting is opened and then applied to or saved; a wrong one is, with probability
+feedback) and the personalised one (feedback rules, their filters, look-alikes of what they saved or
+applied to, the GLMix corrections). P@10 of each is the share of right postings. Neither list shows
+a posting the seeker has already applied to: any job board hides those, and a baseline that kept
+showing them would be credited, round after round, with right postings the seeker is done with
+(the personalised list would lose them instead). The seeker then acts on the personalised ten, as
+people do: a right posting is opened and then applied to or saved; a wrong one is, with probability
 DISMISS_RATE, dismissed with the reason it is wrong for (the first that applies: domain -> not
 relevant, region -> wrong location, level -> too junior / too senior, disliked skill -> not
 relevant), else left alone. Between rounds the personalised re-ranker is retrained (the nightly job,
@@ -33,7 +36,16 @@ from django.db import transaction
 from resumes.models import Resume
 
 from .evaluation import LabelledResume
-from .feedback import impressions_record, personal_for, posting_applied, posting_dismiss, posting_open, posting_save
+from .feedback import (
+    Personal,
+    applied_postings,
+    impressions_record,
+    personal_for,
+    posting_applied,
+    posting_dismiss,
+    posting_open,
+    posting_save,
+)
 from .filters import EXPERIENCE_LEVELS, FilterError, Filters
 from .learning import personal_train
 from .models import DismissReason, JobPosting
@@ -199,7 +211,12 @@ def simulate(
         for s in seekers:
             s.resume.refresh_from_db(fields=["filters"])
             text = query_text(text=s.text, profile=s.resume.profile)
-            plain = jobs_for_text(text=text, profile=s.resume.profile, query_vec=s.query_vec)
+            plain = jobs_for_text(
+                text=text,
+                profile=s.resume.profile,
+                personal=Personal(excluded=applied_postings(s.resume)),
+                query_vec=s.query_vec,
+            )
             try:
                 filters = Filters.from_dict(s.resume.filters)
             except (FilterError, TypeError, ValueError):

@@ -9,6 +9,9 @@ from django.urls import reverse
 
 from resumes.services import profile_read
 from search.feedback import (
+    LIKED_FLOOR,
+    LIKED_QUERY_SHIFT,
+    LIKED_WEIGHT,
     NOT_RELEVANT_FLOOR,
     NOT_RELEVANT_WEIGHT,
     SENIORITY_PENALTY,
@@ -282,3 +285,48 @@ def test_penalties_are_zero_without_feedback_and_exact_with_it():  # type: ignor
     vectors = {9: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.0, 1.0]}
     pen, why = personal_penalties(Personal(unwanted=(9,)), postings, lambda ids: vectors)
     assert pen.tolist() == [pytest.approx(NOT_RELEVANT_WEIGHT), 0.0] and "like_dismissed" in why[0]
+
+
+def test_look_alikes_of_liked_postings_move_up_but_not_the_liked_posting_itself():  # type: ignore[no-untyped-def]
+    postings = [JobPosting(pk=1), JobPosting(pk=2), JobPosting(pk=3), JobPosting(pk=9)]
+    # 1 is the liked posting's twin, 2 is 0.8 alike (halfway between the floor 0.6 and 1), 3 unlike it.
+    vectors = {9: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.8, 0.6], 3: [0.0, 1.0]}
+    pen, why = personal_penalties(Personal(liked=(9,)), postings, lambda ids: vectors)
+    assert Personal(liked=(9,)).shifts
+    half = LIKED_WEIGHT * (0.8 - LIKED_FLOOR) / (1 - LIKED_FLOOR)
+    assert pen.tolist() == [pytest.approx(-LIKED_WEIGHT), pytest.approx(-half), 0.0, 0.0]
+    assert "like_liked" in why[0] and "like_liked" in why[1] and why[2] == {} and why[3] == {}
+    # Liked and dismissed together: both act, each against its own look-alikes (4 is the dismissed 3's twin).
+    vectors[4] = [0.0, 1.0]
+    pen, _ = personal_penalties(
+        Personal(liked=(9,), unwanted=(3,)), [*postings[:2], JobPosting(pk=4)], lambda ids: vectors
+    )
+    assert pen.tolist() == [pytest.approx(-LIKED_WEIGHT), pytest.approx(-half), pytest.approx(NOT_RELEVANT_WEIGHT)]
+
+
+def test_the_vector_search_moves_towards_the_liked_postings():  # type: ignore[no-untyped-def]
+    from search.services import feedback_query
+
+    q = np.array([2.0, 0.0], dtype=np.float32)
+    assert feedback_query(q, (), lambda ids: {}) is q
+    assert feedback_query(q, (7,), lambda ids: {}) is q  # a liked posting no longer indexed changes nothing
+    moved = feedback_query(q, (7, 8), lambda ids: {7: [0.0, 3.0], 8: [0.0, 1.0]})
+    assert moved.tolist() == pytest.approx([1.0, LIKED_QUERY_SHIFT])
+
+
+def test_saving_a_posting_brings_more_like_it(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    """On the real engine: after a save, personal_for lists the posting as liked, and the refreshed list
+    holds the look-alikes the bonus moved up, with the reason shown."""
+    third = _ranked(resume)[2]
+    _act(seeker_client, resume, third.posting, "save", django_capture_on_commit_callbacks)
+    personal = personal_for(resume)
+    assert personal.liked == (third.posting_id,)
+    from search.services import recommendations_refresh
+
+    recommendations_refresh(resume=resume)
+    ranked = _ranked(resume)
+    assert third.posting_id in {r.posting_id for r in ranked}  # the saved posting stays
+    lifted = [r for r in ranked if "like_liked" in r.why.get("personal", {})]
+    assert lifted and third.posting_id not in {r.posting_id for r in lifted}

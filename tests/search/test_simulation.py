@@ -82,3 +82,47 @@ def test_simulate_feedback_prints_its_rounds_and_cleans_up(tmp_path):  # type: i
     assert not get_user_model().objects.filter(username__startswith="sim-seeker-").exists()
     assert not Resume.objects.exists() and not Interaction.objects.exists()
     assert not (settings.MODEL_DIR / PERSONAL).exists()
+
+
+def test_both_lists_are_judged_without_postings_the_seeker_applied_to(seeker, monkeypatch):  # type: ignore[no-untyped-def]
+    """The baseline hides what the seeker applied to (as any board does) but learns nothing else: a
+    baseline that kept showing applied postings would be credited with right postings forever."""
+    import random
+
+    from search import services
+    from search.feedback import applied_postings
+    from search.simulation import SimSeeker, simulate
+
+    # Every posting is right for this seeker, so each one shown is applied to or saved.
+    monkeypatch.setattr(Preference, "wrong_for", lambda self, p: None)
+    resume = Resume.objects.create(
+        owner=seeker,
+        original_name="a.txt",
+        stored_name="simtest" + "0" * 20,
+        content_type="text/plain",
+        size=len(ANALYST),
+        sha256="0" * 64,
+        status=Resume.Status.DONE,
+        text=ANALYST,
+        profile={},
+    )
+    baseline_calls = []
+    real = services.jobs_for_text
+
+    def spy(**kwargs):  # type: ignore[no-untyped-def]
+        applied = set(applied_postings(resume))
+        result = real(**kwargs)
+        if kwargs["personal"].resume_id is None:
+            baseline_calls.append((kwargs["personal"], applied, {i.posting.pk for i in result.items}))
+        return result
+
+    monkeypatch.setattr(services, "jobs_for_text", spy)
+    pref = Preference("FINANCE", "", "", (0, 6), "")
+    simulate([SimSeeker(resume, ANALYST, None, pref)], rounds=2, rng=random.Random(3))  # type: ignore[arg-type]
+    assert len(baseline_calls) == 2
+    (first, applied1, _), (second, applied2, shown2) = baseline_calls
+    assert not applied1 and first.excluded == frozenset()
+    assert applied2, "round 1 applied to nothing"
+    # Round 2: the baseline leaves out exactly what was applied to, learns nothing else, shows none of it.
+    assert second.excluded == frozenset(applied2) and not second.shifts
+    assert not (shown2 & applied2) and len(shown2) == 10
