@@ -67,15 +67,9 @@ def compare_with_references(engine, queries: list[str]) -> dict[str, object]:  #
 
     k = 100
     ids, matrix = [], []
-    offset = None
-    while True:
-        points, offset = engine.vectors.client.scroll(
-            engine.vectors.collection, limit=4096, offset=offset, with_payload=False, with_vectors=True
-        )
-        ids += [int(p.id) for p in points]
-        matrix += [p.vector for p in points]
-        if offset is None:
-            break
+    for i, v in engine.vectors.all_vectors():
+        ids.append(i)
+        matrix.append(v)
     id_arr = np.asarray(ids)
     m = np.asarray(matrix, dtype=np.float32)
     m /= np.linalg.norm(m, axis=1, keepdims=True) + 1e-12

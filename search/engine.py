@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from .indexes.bm25 import BM25Index
+from .indexes.edge import EdgeIndex, migrate_from_local
 from .indexes.qdrant import QdrantIndex, open_client
 from .models_store import PERSONAL, RERANKER, StoredModel, load_domain_model, load_model, serving_path
 
@@ -25,7 +26,7 @@ _engine: Engine | None = None
 @dataclass
 class Engine:
     bm25: BM25Index
-    vectors: QdrantIndex
+    vectors: QdrantIndex | EdgeIndex
     domain: StoredModel | None
     reranker: StoredModel | None = None
     # The personalised corrections (search.learning): retrained nightly, picked up by every process.
@@ -34,10 +35,12 @@ class Engine:
     skill_idf: dict[str, float] = field(default_factory=dict)
     _idf_mtime: float | None = None
     _resume_bm25: BM25Index | None = None
-    _resume_vectors: QdrantIndex | None = None
+    _resume_vectors: QdrantIndex | EdgeIndex | None = None
 
     def close(self) -> None:
-        self.vectors.close()  # the resume collection shares the client
+        if isinstance(self._resume_vectors, EdgeIndex):
+            self._resume_vectors.close()  # a shard of its own; the client's collections share the client
+        self.vectors.close()
 
     # The recruiter direction searches resumes: a second pair of indexes, opened on first use.
     @property
@@ -47,16 +50,10 @@ class Engine:
         return self._resume_bm25
 
     @property
-    def resume_vectors(self) -> QdrantIndex:
+    def resume_vectors(self) -> QdrantIndex | EdgeIndex:
         if self._resume_vectors is None:
-            from .embeddings import DIM
-
-            self._resume_vectors = QdrantIndex(
-                self.vectors.client,
-                collection=f"{settings.QDRANT_COLLECTION}_resumes",
-                dim=DIM,
-                shards=settings.QDRANT_SHARDS,
-                replicas=settings.QDRANT_REPLICAS,
+            self._resume_vectors = open_vectors(
+                f"{settings.QDRANT_COLLECTION}_resumes", beside=self.vectors, personal_data=True
             )
         return self._resume_vectors
 
@@ -84,13 +81,27 @@ def skill_idf_path():  # type: ignore[no-untyped-def]
     return settings.INDEX_DIR / "skill_idf.json"
 
 
-def open_vectors() -> QdrantIndex:
+def open_vectors(
+    collection: str | None = None, *, beside: QdrantIndex | EdgeIndex | None = None, personal_data: bool = False
+) -> QdrantIndex | EdgeIndex:
+    """The vector index of a collection (the postings' by default) in the configured store. A Qdrant
+    client's collections share one client: pass the index already open as `beside`. Deleted points of
+    a `personal_data` collection leave the embedded store's files at once."""
     from .embeddings import DIM
 
-    client = open_client(url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY, path=settings.INDEX_DIR / "qdrant")
+    collection = collection or settings.QDRANT_COLLECTION
+    local_path = settings.INDEX_DIR / "qdrant"
+    if not settings.QDRANT_URL and settings.JOBMATCH_VECTOR_STORE == "edge":
+        index = EdgeIndex(settings.INDEX_DIR / "edge" / collection, dim=DIM, erase_deleted=personal_data)
+        migrate_from_local(index, local_path, collection)
+        return index
+    if isinstance(beside, QdrantIndex):
+        client = beside.client
+    else:
+        client = open_client(url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY, path=local_path)
     return QdrantIndex(
         client,
-        collection=settings.QDRANT_COLLECTION,
+        collection=collection,
         dim=DIM,
         shards=settings.QDRANT_SHARDS,
         replicas=settings.QDRANT_REPLICAS,

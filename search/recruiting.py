@@ -363,6 +363,8 @@ def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) ->
             titles = [(r.profile or {}).get("titles") or [] for r, _ in batch]
             probs = list(domain_probabilities(engine.domain.estimator, vecs, titles))
         resumes_index_write([(r, t, v, p) for (r, t), v, p in zip(batch, vecs, probs, strict=True)])
+    if len(todo) > batch_size:
+        engine.resume_vectors.optimize()  # a bulk import: the embedded store indexes what it wrote
     return len(todo)
 
 

@@ -247,6 +247,8 @@ def index_build(
                 on_progress(report.embedded, len(stale))
         if pending is not None:
             pending.result()
+    if stale or gone:
+        engine.vectors.optimize()  # the embedded store builds its HNSW graph over what was written
     report.seconds["vectors"] = time.perf_counter() - t0
 
     # BM25

@@ -10,6 +10,7 @@ def test_collections_are_created_with_the_shards_and_replicas_from_settings(monk
 
     settings.QDRANT_SHARDS, settings.QDRANT_REPLICAS = 6, 3
     settings.QDRANT_COLLECTION = "scaling_test"
+    settings.QDRANT_URL = "http://qdrant.cluster.test:6333"  # a server: the client's path, not Edge
     client = QdrantClient(":memory:")
     created = {}
     real = client.create_collection

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 from jobmatch.env import env, env_bool, env_int
@@ -184,8 +185,13 @@ JOBMATCH_SITE_URL = env("JOBMATCH_SITE_URL", "http://127.0.0.1:8000")
 JOBMATCH_ALERT_MIN_SCORE = float(env("JOBMATCH_ALERT_MIN_SCORE", "0.0"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
-# Vector store: embedded on disk unless a Qdrant server is named.
+# Vector store: a Qdrant server when QDRANT_URL names one; else embedded on disk, in Qdrant Edge (Qdrant's
+# engine in the process, "edge") or in qdrant-client's local mode ("local": a Python scan, slower past
+# some ten thousand points; what the server's code path is tested against).
 QDRANT_URL = env("QDRANT_URL", "")
+JOBMATCH_VECTOR_STORE = env("JOBMATCH_VECTOR_STORE", "edge")
+if JOBMATCH_VECTOR_STORE not in {"edge", "local"}:
+    raise ImproperlyConfigured(f"JOBMATCH_VECTOR_STORE must be edge or local, not {JOBMATCH_VECTOR_STORE!r}")
 QDRANT_API_KEY = env("QDRANT_API_KEY", "")
 QDRANT_COLLECTION = env("QDRANT_COLLECTION", "postings")
 # A Qdrant cluster: shards per collection and copies of each (used when a collection is created).

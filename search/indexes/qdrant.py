@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from qdrant_client import QdrantClient, models
@@ -127,6 +127,21 @@ class QdrantIndex:
             return {}
         points = self.client.retrieve(self.collection, ids=ids, with_payload=False, with_vectors=True)
         return {int(p.id): list(p.vector) for p in points if isinstance(p.vector, list)}
+
+    def all_vectors(self) -> Iterator[tuple[int, list[float]]]:
+        """Every stored id and vector (the benchmark's exact scan reads them)."""
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                self.collection, limit=2048, offset=offset, with_payload=False, with_vectors=True
+            )
+            for p in points:
+                yield int(p.id), list(p.vector)  # type: ignore[arg-type]
+            if offset is None:
+                return
+
+    def optimize(self) -> None:
+        """Nothing to do: a Qdrant server indexes in the background, the local mode has no index."""
 
     def hashes(self) -> dict[int, str]:
         out: dict[int, str] = {}

@@ -6,7 +6,8 @@ from qdrant_client import QdrantClient
 
 from search.indexes.base import IndexDoc
 from search.indexes.bm25 import BM25Index
-from search.indexes.qdrant import QdrantIndex
+from search.indexes.edge import EdgeIndex, migrate_from_local
+from search.indexes.qdrant import QdrantIndex, VectorStoreBusy
 
 WORDS = ["nurse", "chef", "pilot", "teacher", "welder", "banker", "lawyer", "farmer"]
 
@@ -40,7 +41,12 @@ class QdrantAdapter:
         return _vec(i)
 
 
-@pytest.fixture(params=[BM25Adapter, QdrantAdapter], ids=["bm25", "qdrant"])
+class EdgeAdapter(QdrantAdapter):
+    def make(self, tmp_path):
+        return EdgeIndex(tmp_path / "edge", dim=len(WORDS))
+
+
+@pytest.fixture(params=[BM25Adapter, QdrantAdapter, EdgeAdapter], ids=["bm25", "qdrant-local", "qdrant-edge"])
 def adapter(request):
     return request.param()
 
@@ -77,14 +83,23 @@ class TestIndexContract:
         assert len(idx.search(adapter.query(0), 2)) <= 2
 
 
+def _local(tmp_path, dim):
+    return QdrantIndex(QdrantClient(path=str(tmp_path / "q")), collection="filtered", dim=dim)
+
+
+def _edge(tmp_path, dim):
+    return EdgeIndex(tmp_path / "e", dim=dim)
+
+
+@pytest.mark.parametrize("make", [_local, _edge], ids=["qdrant-local", "qdrant-edge"])
 @pytest.mark.parametrize("share", [0.05, 0.3, 0.9, 1.0])
-def test_qdrant_filtered_search_is_the_exact_top_k_among_the_allowed(tmp_path, share):
+def test_qdrant_filtered_search_is_the_exact_top_k_among_the_allowed(tmp_path, share, make):
     """Unfiltered-then-filtered (large allowed sets) and id-filtered (small ones) give the same answer as
     an exact scan of the allowed vectors."""
     rng = np.random.default_rng(3)
     vecs = rng.normal(size=(400, 16))
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    idx = QdrantIndex(QdrantClient(path=str(tmp_path / "q")), collection="filtered", dim=16)
+    idx = make(tmp_path, 16)
     idx.upsert([IndexDoc(id=i + 1, content_hash="h", vector=v.tolist()) for i, v in enumerate(vecs)])
     allowed = {int(i) + 1 for i in rng.choice(400, int(400 * share), replace=False)}
     for q in rng.normal(size=(5, 16)):
@@ -94,3 +109,73 @@ def test_qdrant_filtered_search_is_the_exact_top_k_among_the_allowed(tmp_path, s
     # New points are seen by the next search (the size used to choose the strategy is refreshed).
     idx.upsert([IndexDoc(id=1000, content_hash="h", vector=vecs[0].tolist())])
     assert idx.search(vecs[0].tolist(), 1, {1000})[0].id == 1000
+
+
+def test_edge_top_k_after_its_graph_is_built_finds_the_exact_neighbours(tmp_path):
+    """Past the size where Qdrant builds an HNSW graph (optimize), the search walks it; on clustered
+    vectors, as embeddings are, it still finds (nearly) all of the exact top 100."""
+    rng = np.random.default_rng(5)
+    # 30,000 x 96 floats (11.5 MB) pass Qdrant's default indexing threshold (10 MB of vectors per segment).
+    centres = rng.normal(size=(40, 96))
+    vecs = (centres[rng.integers(0, 40, 30_000)] + 0.5 * rng.normal(size=(30_000, 96))).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    idx = EdgeIndex(tmp_path / "e", dim=96)
+    idx.upsert([IndexDoc(id=i + 1, content_hash="h", vector=v) for i, v in enumerate(vecs)])
+    idx.optimize()
+    assert idx.shard.info().indexed_vectors_count == 30_000
+    recall = []
+    for q in vecs[rng.choice(30_000, 20, replace=False)]:
+        exact = {int(i) + 1 for i in np.argsort(-(vecs @ q))[:100]}
+        recall.append(len(exact & {h.id for h in idx.search(q, 100)}) / 100)
+    assert np.mean(recall) >= 0.95
+    idx.close()
+
+
+def test_edge_store_opened_twice_names_the_other_process(tmp_path):
+    idx = EdgeIndex(tmp_path / "e", dim=4)
+    with pytest.raises(VectorStoreBusy, match="open in another process"):
+        EdgeIndex(tmp_path / "e", dim=4)
+    idx.close()
+    EdgeIndex(tmp_path / "e", dim=4).close()  # free again once closed
+
+
+def test_erasing_store_removes_a_deleted_vector_from_disk(tmp_path):
+    """A resume's vector is personal data: once deleted, its bytes are in no file of the shard (its
+    segments, and no write-ahead log holding old writes), and the other vectors stay."""
+    rng = np.random.default_rng(9)
+    vecs = rng.normal(size=(50, 8)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)  # stored as given: cosine stores unit vectors
+    idx = EdgeIndex(tmp_path / "e", dim=8, erase_deleted=True)
+    idx.upsert([IndexDoc(id=i, content_hash=f"h{i}", vector=v) for i, v in enumerate(vecs)])
+
+    def on_disk(v: np.ndarray) -> bool:
+        return any(v.tobytes() in f.read_bytes() for f in (tmp_path / "e").rglob("*") if f.is_file())
+
+    assert on_disk(vecs[7]) and on_disk(vecs[8])
+    idx.delete([7])
+    assert not on_disk(vecs[7]) and on_disk(vecs[8])
+    assert 7 not in idx.hashes() and len(idx) == 49
+    idx.close()
+    reopened = EdgeIndex(tmp_path / "e", dim=8, erase_deleted=True)  # the writes were durable
+    assert len(reopened) == 49 and reopened.search(vecs[8], 1)[0].id == 8
+    reopened.close()
+
+
+def test_vectors_of_the_local_mode_store_move_into_a_new_edge_shard_once(tmp_path):
+    local = QdrantIndex(QdrantClient(path=str(tmp_path / "qdrant")), collection="postings", dim=len(WORDS))
+    local.upsert([IndexDoc(id=i, content_hash=f"h{i}", vector=_vec(i)) for i in range(5)])
+    local.close()
+    idx = EdgeIndex(tmp_path / "edge" / "postings", dim=len(WORDS))
+    assert migrate_from_local(idx, tmp_path / "qdrant", "postings") == 5
+    assert idx.hashes() == {i: f"h{i}" for i in range(5)}
+    assert idx.search(_vec(2), 1)[0].id == 2
+    idx.delete([2])
+    idx.close()
+    # The old store no longer holds the collection: a deleted point cannot come back from it.
+    again = EdgeIndex(tmp_path / "edge" / "postings", dim=len(WORDS))
+    assert migrate_from_local(again, tmp_path / "qdrant", "postings") == 0
+    assert 2 not in again.hashes()
+    again.close()
+    client = QdrantClient(path=str(tmp_path / "qdrant"))
+    assert not client.collection_exists("postings")
+    client.close()

@@ -1,0 +1,197 @@
+"""Dense vectors in Qdrant Edge: Qdrant's engine inside the process, one shard directory per collection.
+
+The embedded default. qdrant-client's local mode scans every point in Python (31 ms for the top 100 of
+33,246 postings against 2.3 ms for a NumPy scan of the same vectors); Edge runs Qdrant's own segments,
+exact scan and HNSW graph in Rust. Points written since the last `optimize` sit in an appendable
+segment that is scanned exactly; `optimize` (build_index calls it) builds the HNSW graph over them.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from qdrant_edge import (
+    CountRequest,
+    Distance,
+    EdgeConfig,
+    EdgeOptimizersConfig,
+    EdgeShard,
+    EdgeVectorParams,
+    Filter,
+    HasIdCondition,
+    Point,
+    Query,
+    QueryRequest,
+    ScrollRequest,
+    SearchParams,
+    UpdateOperation,
+)
+
+from search.ranking.types import Hit
+
+from .base import IndexDoc
+from .qdrant import UPSERT_BATCH, VectorStoreBusy
+
+log = logging.getLogger(__name__)
+
+# Candidates the HNSW search keeps while it walks the graph; at least the depth asked for (the
+# retrieval asks for 100). Higher finds more of the exact top k and costs more.
+HNSW_EF = 256
+
+
+class EdgeIndex:
+    def __init__(self, path: Path, *, dim: int, erase_deleted: bool = False) -> None:
+        """`erase_deleted`: a deletion rewrites the segments that held the points, so their vectors and
+        payloads leave the disk at once (personal data: the resumes' collection). Otherwise deleted points
+        are only marked, and their space is reclaimed when a fifth of a segment is deleted."""
+        self.path = path
+        self.dim = dim
+        self.erase_deleted = erase_deleted
+        config = EdgeConfig(
+            vectors={"": EdgeVectorParams(size=dim, distance=Distance.Cosine)},
+            optimizers=EdgeOptimizersConfig(deleted_threshold=0.0, vacuum_min_vector_number=1)
+            if erase_deleted
+            else None,
+            # The write-ahead log keeps every write, deleted points' included, until it is full; without it
+            # each write is flushed to the segments instead.
+            wal_enabled=not erase_deleted,
+        )
+        self.created = not (path / "edge_config.json").exists()  # a new, empty shard
+        try:
+            if not self.created:
+                self.shard = EdgeShard.load(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self.shard = EdgeShard.create(str(path), config)
+        except Exception as exc:  # the bindings raise plain Exception; the WAL lock says "WouldBlock"
+            if "WouldBlock" in str(exc):
+                raise VectorStoreBusy(
+                    f"The vector store at {path} is open in another process (probably the Celery worker). "
+                    "Stop the worker and run the command again, or set QDRANT_URL to use a Qdrant server."
+                ) from exc
+            raise
+
+    def __len__(self) -> int:
+        return int(self.shard.count(CountRequest(exact=True)))
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> None:
+        for start in range(0, len(docs), UPSERT_BATCH):
+            points = []
+            for d in docs[start : start + UPSERT_BATCH]:
+                if d.vector is None:
+                    raise ValueError(f"document {d.id} has no vector")
+                points.append(
+                    Point(
+                        id=d.id,
+                        vector=list(map(float, d.vector)),
+                        payload={**(d.payload or {}), "content_hash": d.content_hash},
+                    )
+                )
+            self.shard.update(UpdateOperation.upsert_points(points))
+        if self.erase_deleted:
+            self.shard.flush()  # no write-ahead log: a write is durable once flushed
+
+    def delete(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if ids:
+            self.shard.update(UpdateOperation.delete_points(ids))
+            if self.erase_deleted:
+                self.shard.optimize()  # rewrites every segment with a deleted point, without it
+                self.shard.flush()
+
+    def search(self, query: Sequence[float], k: int, allowed: Collection[int] | None = None) -> list[Hit]:
+        """The k nearest documents; `allowed` restricts them to those ids (Qdrant's planner scans a small
+        allowed set exactly and walks the graph with the filter for a large one)."""
+        if allowed is not None and not allowed:
+            return []
+        where = None
+        if allowed is not None:
+            where = Filter(must=[HasIdCondition(point_ids=allowed if isinstance(allowed, set) else set(allowed))])
+        points = self.shard.query(
+            QueryRequest(
+                limit=k,
+                query=Query.Nearest(list(map(float, query))),
+                filter=where,
+                params=SearchParams(hnsw_ef=max(HNSW_EF, k)),
+                with_payload=False,
+                with_vector=False,
+            )
+        )
+        return [Hit(int(p.id), float(p.score)) for p in points]
+
+    def vectors(self, ids: Iterable[int]) -> dict[int, list[float]]:
+        """The stored (unit-length) vectors of those ids that are in the index."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        return {int(r.id): list(r.vector) for r in self.shard.retrieve(ids, False, True) if r.vector is not None}
+
+    def _scroll(self, *, with_vector: bool) -> Iterator[object]:
+        offset = None
+        while True:
+            records, offset = self.shard.scroll(
+                ScrollRequest(offset=offset, limit=2048, with_payload=not with_vector, with_vector=with_vector)
+            )
+            yield from records
+            if offset is None:
+                return
+
+    def hashes(self) -> dict[int, str]:
+        return {int(r.id): str((r.payload or {}).get("content_hash", "")) for r in self._scroll(with_vector=False)}
+
+    def all_vectors(self) -> Iterator[tuple[int, list[float]]]:
+        """Every stored id and vector (the benchmark's exact scan reads them)."""
+        for r in self._scroll(with_vector=True):
+            yield int(r.id), list(r.vector)
+
+    def optimize(self) -> None:
+        """Merge the appendable segments and build the HNSW graph over what was written since."""
+        self.shard.optimize()
+
+    def close(self) -> None:
+        self.shard.close()
+
+
+def migrate_from_local(index: EdgeIndex, local_path: Path, collection: str) -> int:
+    """Move a collection of qdrant-client's local mode (the embedded store before Edge) into a shard just
+    created, vectors and payloads as they are, so an upgrade does not embed every posting again. Returns
+    how many points were moved. The collection then leaves the old store, so nothing deleted later
+    (a posting, an account's resume vectors) can come back from it."""
+    if not index.created or not (local_path / "collection" / collection).exists():
+        return 0
+    from .qdrant import open_client
+
+    try:
+        client = open_client(path=local_path)
+    except BaseException:
+        index.close()
+        shutil.rmtree(index.path)  # created for the move: the next open tries again
+        raise
+    copied = 0
+    try:
+        if not client.collection_exists(collection):
+            return 0
+        offset = None
+        while True:
+            points, offset = client.scroll(collection, limit=2048, offset=offset, with_payload=True, with_vectors=True)
+            index.shard.update(
+                UpdateOperation.upsert_points(
+                    [Point(id=int(p.id), vector=list(p.vector), payload=dict(p.payload or {})) for p in points]  # type: ignore[arg-type]
+                )
+            )
+            copied += len(points)
+            if offset is None:
+                break
+        client.delete_collection(collection)
+    except BaseException:
+        index.close()
+        shutil.rmtree(index.path)
+        raise
+    finally:
+        client.close()
+    index.optimize()
+    log.info("moved %d vectors of %s from the local-mode store at %s into Qdrant Edge", copied, collection, local_path)
+    return copied
