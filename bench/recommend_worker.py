@@ -112,7 +112,10 @@ def compare_with_references(engine, queries: list[str]) -> dict[str, object]:  #
         ref_ms.append((time.perf_counter() - t) * 1000)
         max_diff = max(max_diff, float(np.max(np.abs(ref - bm25.get_scores(toks)))))
     med = statistics.median
+    from django.conf import settings
+
     return {
+        "vector_store": "server" if settings.QDRANT_URL else settings.JOBMATCH_VECTOR_STORE,
         "vectors_compared": len(ids),
         "vector_ms": round(med(vector_ms), 2),
         "exact_scan_ms": round(med(exact_ms), 2),

@@ -233,6 +233,7 @@ def main() -> None:
         "worker_rss_mb": worker["max_rss_mb"],
         "web_rss_mb": web["rss_mb"],
         "web_torch_loaded": web["torch_loaded"],
+        "vector_store": worker["vector_store"],
         "vector_ms": worker["vector_ms"],
         "exact_scan_ms": worker["exact_scan_ms"],
         "vector_recall_at_100": worker["vector_recall_at_100"],
@@ -259,7 +260,8 @@ def main() -> None:
     print(f"worker peak RSS          {result['worker_rss_mb']:>10.0f} MB (model load {worker['startup_s']} s)")
     print(f"web process peak RSS     {result['web_rss_mb']:>10.0f} MB (torch loaded: {web['torch_loaded']})")
     print(
-        f"vector top 100: Qdrant {result['vector_ms']:.1f} ms vs exact NumPy scan {result['exact_scan_ms']:.1f} ms "
+        f"vector top 100: Qdrant ({result['vector_store']}) {result['vector_ms']:.1f} ms "
+        f"vs exact NumPy scan {result['exact_scan_ms']:.1f} ms "
         f"over {worker['vectors_compared']:,} vectors (recall@100 {result['vector_recall_at_100']:.3f})"
     )
     print(

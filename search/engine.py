@@ -16,6 +16,7 @@ from django.conf import settings
 from .indexes.bm25 import BM25Index
 from .indexes.edge import EdgeIndex, migrate_from_local
 from .indexes.qdrant import QdrantIndex, open_client
+from .indexes.sparse import QdrantSparseBM25Index
 from .models_store import PERSONAL, RERANKER, StoredModel, load_domain_model, load_model, serving_path
 
 log = logging.getLogger(__name__)
@@ -23,9 +24,12 @@ _lock = threading.Lock()
 _engine: Engine | None = None
 
 
+KeywordIndex = BM25Index | QdrantSparseBM25Index
+
+
 @dataclass
 class Engine:
-    bm25: BM25Index
+    bm25: KeywordIndex
     vectors: QdrantIndex | EdgeIndex
     domain: StoredModel | None
     reranker: StoredModel | None = None
@@ -34,19 +38,23 @@ class Engine:
     _personal_path: object = None
     skill_idf: dict[str, float] = field(default_factory=dict)
     _idf_mtime: float | None = None
-    _resume_bm25: BM25Index | None = None
+    _resume_bm25: KeywordIndex | None = None
     _resume_vectors: QdrantIndex | EdgeIndex | None = None
 
     def close(self) -> None:
         if isinstance(self._resume_vectors, EdgeIndex):
             self._resume_vectors.close()  # a shard of its own; the client's collections share the client
+        if isinstance(self.bm25, QdrantSparseBM25Index) and not isinstance(self.vectors, QdrantIndex):
+            self.bm25.client.close()  # its own client (beside Edge); the resumes' keywords share it
         self.vectors.close()
 
     # The recruiter direction searches resumes: a second pair of indexes, opened on first use.
     @property
-    def resume_bm25(self) -> BM25Index:
+    def resume_bm25(self) -> KeywordIndex:
         if self._resume_bm25 is None:
-            self._resume_bm25 = BM25Index(settings.INDEX_DIR / "bm25_resumes")
+            self._resume_bm25 = open_keywords(
+                f"{settings.QDRANT_COLLECTION}_resumes", local_name="bm25_resumes", beside=self.vectors
+            )
         return self._resume_bm25
 
     @property
@@ -71,10 +79,6 @@ class Engine:
         if mtime != self._idf_mtime:
             self.skill_idf = json.loads(path.read_text()) if mtime is not None else {}
             self._idf_mtime = mtime
-
-
-def bm25_path():  # type: ignore[no-untyped-def]
-    return settings.INDEX_DIR / "bm25"
 
 
 def skill_idf_path():  # type: ignore[no-untyped-def]
@@ -108,13 +112,37 @@ def open_vectors(
     )
 
 
+def open_keywords(
+    collection: str | None = None, *, local_name: str = "bm25", beside: QdrantIndex | EdgeIndex | None = None
+) -> KeywordIndex:
+    """The keyword index of a collection (the postings' by default): BM25 files in INDEX_DIR/`local_name`,
+    or the sparse-vector collection `<collection>_keywords` in Qdrant (sharing `beside`'s client)."""
+    if settings.JOBMATCH_KEYWORD_STORE == "local":
+        return BM25Index(settings.INDEX_DIR / local_name)
+    collection = collection or settings.QDRANT_COLLECTION
+    if isinstance(beside, QdrantIndex):
+        client = beside.client
+    else:
+        client = open_client(
+            url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY, path=settings.INDEX_DIR / "qdrant"
+        )
+    return QdrantSparseBM25Index(
+        client,
+        collection=f"{collection}_keywords",
+        avg_length=settings.QDRANT_BM25_AVG_LENGTH,
+        shards=settings.QDRANT_SHARDS,
+        replicas=settings.QDRANT_REPLICAS,
+    )
+
+
 def get_engine() -> Engine:
     global _engine
     with _lock:
         if _engine is None:
+            vectors = open_vectors()
             _engine = Engine(
-                bm25=BM25Index(bm25_path()),
-                vectors=open_vectors(),
+                bm25=open_keywords(beside=vectors),
+                vectors=vectors,
                 domain=load_domain_model(),
                 reranker=load_model(RERANKER),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from qdrant_client import QdrantClient
 
 
@@ -21,13 +22,50 @@ def test_collections_are_created_with_the_shards_and_replicas_from_settings(monk
 
     monkeypatch.setattr(client, "create_collection", spy)
     monkeypatch.setattr(search.engine, "open_client", lambda **kw: client)
+    settings.JOBMATCH_KEYWORD_STORE = "qdrant"  # the default when QDRANT_URL is set
     index = search.engine.open_vectors()
-    engine = search.engine.Engine(bm25=None, vectors=index, domain=None)  # type: ignore[arg-type]
-    engine.resume_vectors  # noqa: B018  (opens the recruiter-side collection)
-    for name in ("scaling_test", "scaling_test_resumes"):
+    engine = search.engine.Engine(bm25=search.engine.open_keywords(beside=index), vectors=index, domain=None)
+    engine.resume_vectors  # noqa: B018  (opens the recruiter-side collections)
+    engine.resume_bm25  # noqa: B018
+    for name in ("scaling_test", "scaling_test_resumes", "scaling_test_keywords", "scaling_test_resumes_keywords"):
         assert created[name]["shard_number"] == 6
         assert created[name]["replication_factor"] == 3
         assert created[name]["write_consistency_factor"] == 2  # a majority of the copies
     # The embedded store takes the same calls: the code path CI runs is the cluster's.
     assert len(index) == 0
     client.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keyword_retrieval_on_qdrant_sparse_vectors_serves_recommendations(settings, tmp_path, corpus_committed):
+    """With JOBMATCH_KEYWORD_STORE=qdrant (a server's default) build_index writes BM25 as sparse vectors
+    and the seekers' ranking reads its keyword candidates from them: here on qdrant-client's local mode,
+    the same calls a server takes."""
+    from search.engine import get_engine, reset_engine
+    from search.indexes.sparse import QdrantSparseBM25Index
+    from search.models import JobPosting
+    from search.services import index_build, jobs_for_text
+
+    reset_engine()
+    settings.INDEX_DIR = tmp_path / "index"
+    settings.JOBMATCH_KEYWORD_STORE = "qdrant"
+    settings.QDRANT_BM25_AVG_LENGTH = 30.0
+    try:
+        report = index_build()
+        engine = get_engine()
+        assert isinstance(engine.bm25, QdrantSparseBM25Index)
+        assert not (tmp_path / "index" / "bm25").exists()  # no BM25 files beside it
+        assert report.bm25_updated == JobPosting.objects.open().count() == len(engine.bm25)
+        nurse = JobPosting.objects.filter(title__icontains="nurse").first()
+        assert nurse is not None
+        result = jobs_for_text(text=f"{nurse.title}. Patient care, medication administration, charting.")
+        assert result.items
+        found_by_keywords = [i for i in result.items if "bm25" in i.candidate.found_by]
+        assert found_by_keywords and any("nurse" in i.posting.title.lower() for i in found_by_keywords)
+        # A closed posting leaves the keyword collection on the next build.
+        nurse.active = False
+        nurse.save()
+        index_build()
+        assert nurse.pk not in get_engine().bm25.hashes()
+    finally:
+        reset_engine()

@@ -194,6 +194,15 @@ if JOBMATCH_VECTOR_STORE not in {"edge", "local"}:
     raise ImproperlyConfigured(f"JOBMATCH_VECTOR_STORE must be edge or local, not {JOBMATCH_VECTOR_STORE!r}")
 QDRANT_API_KEY = env("QDRANT_API_KEY", "")
 QDRANT_COLLECTION = env("QDRANT_COLLECTION", "postings")
+# Keyword retrieval: "qdrant" serves BM25 from the Qdrant server's sparse vectors (a collection beside each
+# dense one, IDF computed by Qdrant), "local" from a matrix in each worker's memory (rank_bm25's exact
+# scores). The default follows QDRANT_URL: with a server both retrievals scale out with it.
+JOBMATCH_KEYWORD_STORE = env("JOBMATCH_KEYWORD_STORE", "qdrant" if QDRANT_URL else "local")
+if JOBMATCH_KEYWORD_STORE not in {"qdrant", "local"}:
+    raise ImproperlyConfigured(f"JOBMATCH_KEYWORD_STORE must be qdrant or local, not {JOBMATCH_KEYWORD_STORE!r}")
+# BM25's average document length (words after tokenising) for the sparse vectors' weights: fixed when a
+# document is written. LinkedIn 2023 postings average 28; full-text postings several hundred.
+QDRANT_BM25_AVG_LENGTH = float(env("QDRANT_BM25_AVG_LENGTH", "100"))
 # A Qdrant cluster: shards per collection and copies of each (used when a collection is created).
 QDRANT_SHARDS = env_int("QDRANT_SHARDS", 1)
 QDRANT_REPLICAS = env_int("QDRANT_REPLICAS", 1)

@@ -38,8 +38,9 @@ from .qdrant import UPSERT_BATCH, VectorStoreBusy
 log = logging.getLogger(__name__)
 
 # Candidates the HNSW search keeps while it walks the graph; at least the depth asked for (the
-# retrieval asks for 100). Higher finds more of the exact top k and costs more.
-HNSW_EF = 256
+# retrieval asks for 100). On the 33,246 LinkedIn postings 512 found 0.980 of the exact top 100, 1024
+# 0.986 (ties between identical postings cap an exact scan at 0.988), both under 2 ms.
+HNSW_EF = 1024
 
 
 class EdgeIndex:
