@@ -53,7 +53,9 @@ class Engine:
     def resume_bm25(self) -> KeywordIndex:
         if self._resume_bm25 is None:
             self._resume_bm25 = open_keywords(
-                f"{settings.QDRANT_COLLECTION}_resumes", local_name="bm25_resumes", beside=self.vectors
+                f"{settings.QDRANT_COLLECTION}_resumes",
+                local_name="bm25_resumes",
+                beside=self.bm25 if isinstance(self.bm25, QdrantSparseBM25Index) else self.vectors,
             )
         return self._resume_bm25
 
@@ -113,14 +115,18 @@ def open_vectors(
 
 
 def open_keywords(
-    collection: str | None = None, *, local_name: str = "bm25", beside: QdrantIndex | EdgeIndex | None = None
+    collection: str | None = None,
+    *,
+    local_name: str = "bm25",
+    beside: QdrantIndex | QdrantSparseBM25Index | EdgeIndex | None = None,
 ) -> KeywordIndex:
     """The keyword index of a collection (the postings' by default): BM25 files in INDEX_DIR/`local_name`,
-    or the sparse-vector collection `<collection>_keywords` in Qdrant (sharing `beside`'s client)."""
+    or the sparse-vector collection `<collection>_keywords` in Qdrant, sharing the client of `beside`
+    when it has one (qdrant-client's local mode allows one client per folder and process)."""
     if settings.JOBMATCH_KEYWORD_STORE == "local":
         return BM25Index(settings.INDEX_DIR / local_name)
     collection = collection or settings.QDRANT_COLLECTION
-    if isinstance(beside, QdrantIndex):
+    if isinstance(beside, QdrantIndex | QdrantSparseBM25Index):
         client = beside.client
     else:
         client = open_client(

@@ -56,6 +56,8 @@ def test_keyword_retrieval_on_qdrant_sparse_vectors_serves_recommendations(setti
         assert isinstance(engine.bm25, QdrantSparseBM25Index)
         assert not (tmp_path / "index" / "bm25").exists()  # no BM25 files beside it
         assert report.bm25_updated == JobPosting.objects.open().count() == len(engine.bm25)
+        assert isinstance(engine.resume_bm25, QdrantSparseBM25Index)  # the recruiter side opens beside it
+        assert engine.resume_bm25.client is engine.bm25.client
         nurse = JobPosting.objects.filter(title__icontains="nurse").first()
         assert nurse is not None
         result = jobs_for_text(text=f"{nurse.title}. Patient care, medication administration, charting.")
