@@ -37,6 +37,20 @@ def open_client(*, url: str = "", api_key: str = "", path: Path | None = None) -
         raise
 
 
+def collection_hashes(client: QdrantClient, collection: str) -> dict[int, str]:
+    """The content hash in every point's payload, by id."""
+    out: dict[int, str] = {}
+    offset = None
+    while True:
+        points, offset = client.scroll(
+            collection, limit=2048, offset=offset, with_payload=["content_hash"], with_vectors=False
+        )
+        for p in points:
+            out[int(p.id)] = str((p.payload or {}).get("content_hash", ""))
+        if offset is None:
+            return out
+
+
 # Allowed ids at least this share of the collection: search unfiltered and filter after (see search).
 OVERSAMPLE_MIN_SHARE = 0.2
 
@@ -144,16 +158,7 @@ class QdrantIndex:
         """Nothing to do: a Qdrant server indexes in the background, the local mode has no index."""
 
     def hashes(self) -> dict[int, str]:
-        out: dict[int, str] = {}
-        offset = None
-        while True:
-            points, offset = self.client.scroll(
-                self.collection, limit=2048, offset=offset, with_payload=["content_hash"], with_vectors=False
-            )
-            for p in points:
-                out[int(p.id)] = str((p.payload or {}).get("content_hash", ""))
-            if offset is None:
-                return out
+        return collection_hashes(self.client, self.collection)
 
     def close(self) -> None:
         self.client.close()

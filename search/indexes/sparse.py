@@ -28,7 +28,7 @@ from search.ranking.types import Hit
 
 from .base import IndexDoc
 from .bm25 import K1, B
-from .qdrant import UPSERT_BATCH
+from .qdrant import UPSERT_BATCH, collection_hashes
 
 VECTOR = "bm25"
 
@@ -116,16 +116,7 @@ class QdrantSparseBM25Index:
         return [Hit(int(p.id), float(p.score)) for p in result.points if p.score > 0]
 
     def hashes(self) -> dict[int, str]:
-        out: dict[int, str] = {}
-        offset = None
-        while True:
-            points, offset = self.client.scroll(
-                self.collection, limit=2048, offset=offset, with_payload=["content_hash"], with_vectors=False
-            )
-            for p in points:
-                out[int(p.id)] = str((p.payload or {}).get("content_hash", ""))
-            if offset is None:
-                return out
+        return collection_hashes(self.client, self.collection)
 
     @property
     def ids(self) -> npt.NDArray[np.int64]:
