@@ -8,7 +8,9 @@ segment that is scanned exactly; `optimize` (build_index calls it) builds the HN
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import shutil
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -61,18 +63,21 @@ class EdgeIndex:
             wal_enabled=not erase_deleted,
         )
         self.created = not (path / "edge_config.json").exists()  # a new, empty shard
+        path.mkdir(parents=True, exist_ok=True)
+        # One process at a time: Edge locks its write-ahead log, but a shard without one has no lock.
+        self._lock = os.open(path / "jobmatch.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            if not self.created:
-                self.shard = EdgeShard.load(str(path))
-            else:
-                path.mkdir(parents=True, exist_ok=True)
-                self.shard = EdgeShard.create(str(path), config)
-        except Exception as exc:  # the bindings raise plain Exception; the WAL lock says "WouldBlock"
-            if "WouldBlock" in str(exc):
-                raise VectorStoreBusy(
-                    f"The vector store at {path} is open in another process (probably the Celery worker). "
-                    "Stop the worker and run the command again, or set QDRANT_URL to use a Qdrant server."
-                ) from exc
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(self._lock)
+            raise VectorStoreBusy(
+                f"The vector store at {path} is open in another process (probably the Celery worker). "
+                "Stop the worker and run the command again, or set QDRANT_URL to use a Qdrant server."
+            ) from exc
+        try:
+            self.shard = EdgeShard.load(str(path)) if not self.created else EdgeShard.create(str(path), config)
+        except BaseException:
+            os.close(self._lock)
             raise
 
     def __len__(self) -> int:
@@ -154,6 +159,7 @@ class EdgeIndex:
 
     def close(self) -> None:
         self.shard.close()
+        os.close(self._lock)  # and with it the lock
 
 
 def migrate_from_local(index: EdgeIndex, local_path: Path, collection: str) -> int:

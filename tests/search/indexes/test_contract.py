@@ -131,12 +131,13 @@ def test_edge_top_k_after_its_graph_is_built_finds_the_exact_neighbours(tmp_path
     idx.close()
 
 
-def test_edge_store_opened_twice_names_the_other_process(tmp_path):
-    idx = EdgeIndex(tmp_path / "e", dim=4)
+@pytest.mark.parametrize("erase_deleted", [False, True], ids=["with-wal", "without-wal"])
+def test_edge_store_opened_twice_names_the_other_process(tmp_path, erase_deleted):
+    idx = EdgeIndex(tmp_path / "e", dim=4, erase_deleted=erase_deleted)
     with pytest.raises(VectorStoreBusy, match="open in another process"):
-        EdgeIndex(tmp_path / "e", dim=4)
+        EdgeIndex(tmp_path / "e", dim=4, erase_deleted=erase_deleted)
     idx.close()
-    EdgeIndex(tmp_path / "e", dim=4).close()  # free again once closed
+    EdgeIndex(tmp_path / "e", dim=4, erase_deleted=erase_deleted).close()  # free again once closed
 
 
 def test_erasing_store_removes_a_deleted_vector_from_disk(tmp_path):
