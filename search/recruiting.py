@@ -368,6 +368,23 @@ def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) ->
     return len(todo)
 
 
+def resumes_index_repair() -> int:
+    """Forget that a resume is indexed when either recruiter-side index lacks it (the index folder was
+    rebuilt, or the keyword store switched to Qdrant): the next `resumes_index_missing` over it, which
+    every candidates ranking runs for the resumes it may see, writes it again. Returns how many."""
+    from .engine import get_engine
+
+    engine = get_engine()
+    listed = set(IndexedResume.objects.values_list("resume_id", flat=True))
+    if not listed:
+        return 0
+    present = set(engine.resume_bm25.hashes()) & set(engine.resume_vectors.hashes())
+    lost = sorted(listed - present)
+    for start in range(0, len(lost), 5000):
+        IndexedResume.objects.filter(resume_id__in=lost[start : start + 5000]).delete()
+    return len(lost)
+
+
 def resumes_unindex(*, resume_ids: list[int]) -> None:
     """Remove resumes from the recruiter-side indexes (worker). Safe for ids already gone."""
     from .engine import get_engine

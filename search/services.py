@@ -164,6 +164,7 @@ class IndexReport:
     vectors_removed: int = 0
     bm25_updated: int = 0
     bm25_removed: int = 0
+    resumes_lost: int = 0  # resumes the recruiter-side indexes lacked: written again on their next ranking
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -277,6 +278,10 @@ def index_build(
 
     if reread or gone or not skill_idf_path().exists():
         skill_idf_write()
+
+    from .recruiting import resumes_index_repair
+
+    report.resumes_lost = resumes_index_repair()
     return report
 
 

@@ -253,6 +253,26 @@ def test_deleting_a_resume_removes_it_from_the_recruiter_indexes(  # type: ignor
     assert not IndexedResume.objects.exists() and not CandidateMatch.objects.exists()
 
 
+def test_resumes_an_index_lost_are_written_again_by_the_next_ranking(seeker, nurse_posting):  # type: ignore[no-untyped-def]
+    """The index folder rebuilt, or the keyword store switched: build_index notices the resumes the
+    recruiter-side indexes lack, and the next candidates ranking indexes them again."""
+    from search.engine import get_engine
+    from search.recruiting import candidates_refresh
+    from search.services import index_build
+
+    resume = _resume(seeker, NURSE, discoverable=True)
+    candidates_refresh(posting=nurse_posting)
+    engine = get_engine()
+    engine.resume_bm25.delete([resume.pk])  # as if its keyword index had been lost
+    engine.resume_bm25.save()
+    assert index_build().resumes_lost == 1
+    assert not IndexedResume.objects.filter(resume=resume).exists()
+    assert index_build().resumes_lost == 0
+    candidates_refresh(posting=nurse_posting)
+    assert resume.pk in engine.resume_bm25.hashes() and resume.pk in engine.resume_vectors.hashes()
+    assert IndexedResume.objects.filter(resume=resume).exists()
+
+
 # --- the batch commands ---------------------------------------------------------------------------
 
 

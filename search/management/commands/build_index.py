@@ -28,3 +28,8 @@ class Command(BaseCommand):
             f"({report.seconds.get('vectors', 0):.1f}s vectors, of which {report.seconds.get('embed', 0):.1f}s "
             f"embedding; {report.seconds.get('bm25', 0):.1f}s BM25)"
         )
+        if report.resumes_lost:
+            self.stdout.write(
+                f"{report.resumes_lost} resumes were missing from the recruiter-side indexes; "
+                "they are indexed again the next time candidates are ranked for a posting."
+            )
