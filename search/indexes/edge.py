@@ -200,5 +200,6 @@ def migrate_from_local(index: EdgeIndex, local_path: Path, collection: str) -> i
     finally:
         client.close()
     index.optimize()
+    index.shard.flush()  # a shard without a write-ahead log keeps only what is flushed
     log.info("moved %d vectors of %s from the local-mode store at %s into Qdrant Edge", copied, collection, local_path)
     return copied
