@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from qdrant_client import QdrantClient
 
 from .indexes.bm25 import BM25Index
 from .indexes.edge import EdgeIndex, migrate_from_local
@@ -87,6 +88,14 @@ def skill_idf_path():  # type: ignore[no-untyped-def]
     return settings.INDEX_DIR / "skill_idf.json"
 
 
+def _qdrant_client(beside: QdrantIndex | QdrantSparseBM25Index | EdgeIndex | None) -> QdrantClient:
+    """The client of `beside` when it has one (qdrant-client's local mode allows one client per folder and
+    process), else a new one: the server's, or the local mode's in INDEX_DIR/qdrant."""
+    if isinstance(beside, QdrantIndex | QdrantSparseBM25Index):
+        return beside.client
+    return open_client(url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY, path=settings.INDEX_DIR / "qdrant")
+
+
 def open_vectors(
     collection: str | None = None, *, beside: QdrantIndex | EdgeIndex | None = None, personal_data: bool = False
 ) -> QdrantIndex | EdgeIndex:
@@ -96,17 +105,12 @@ def open_vectors(
     from .embeddings import DIM
 
     collection = collection or settings.QDRANT_COLLECTION
-    local_path = settings.INDEX_DIR / "qdrant"
     if not settings.QDRANT_URL and settings.JOBMATCH_VECTOR_STORE == "edge":
         index = EdgeIndex(settings.INDEX_DIR / "edge" / collection, dim=DIM, erase_deleted=personal_data)
-        migrate_from_local(index, local_path, collection)
+        migrate_from_local(index, settings.INDEX_DIR / "qdrant", collection)
         return index
-    if isinstance(beside, QdrantIndex):
-        client = beside.client
-    else:
-        client = open_client(url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY, path=local_path)
     return QdrantIndex(
-        client,
+        _qdrant_client(beside),
         collection=collection,
         dim=DIM,
         shards=settings.QDRANT_SHARDS,
@@ -121,20 +125,12 @@ def open_keywords(
     beside: QdrantIndex | QdrantSparseBM25Index | EdgeIndex | None = None,
 ) -> KeywordIndex:
     """The keyword index of a collection (the postings' by default): BM25 files in INDEX_DIR/`local_name`,
-    or the sparse-vector collection `<collection>_keywords` in Qdrant, sharing the client of `beside`
-    when it has one (qdrant-client's local mode allows one client per folder and process)."""
+    or the sparse-vector collection `<collection>_keywords` in Qdrant, sharing the client of `beside`."""
     if settings.JOBMATCH_KEYWORD_STORE == "local":
         return BM25Index(settings.INDEX_DIR / local_name)
-    collection = collection or settings.QDRANT_COLLECTION
-    if isinstance(beside, QdrantIndex | QdrantSparseBM25Index):
-        client = beside.client
-    else:
-        client = open_client(
-            url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY, path=settings.INDEX_DIR / "qdrant"
-        )
     return QdrantSparseBM25Index(
-        client,
-        collection=f"{collection}_keywords",
+        _qdrant_client(beside),
+        collection=f"{collection or settings.QDRANT_COLLECTION}_keywords",
         avg_length=settings.QDRANT_BM25_AVG_LENGTH,
         shards=settings.QDRANT_SHARDS,
         replicas=settings.QDRANT_REPLICAS,

@@ -70,10 +70,7 @@ class EdgeIndex:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             os.close(self._lock)
-            raise VectorStoreBusy(
-                f"The vector store at {path} is open in another process (probably the Celery worker). "
-                "Stop the worker and run the command again, or set QDRANT_URL to use a Qdrant server."
-            ) from exc
+            raise VectorStoreBusy.at(path) from exc
         try:
             self.shard = EdgeShard.load(str(path)) if not self.created else EdgeShard.create(str(path), config)
         except BaseException:
@@ -169,7 +166,7 @@ def migrate_from_local(index: EdgeIndex, local_path: Path, collection: str) -> i
     (a posting, an account's resume vectors) can come back from it."""
     if not index.created or not (local_path / "collection" / collection).exists():
         return 0
-    from .qdrant import open_client
+    from .qdrant import open_client, scroll_all
 
     try:
         client = open_client(path=local_path)
@@ -181,17 +178,19 @@ def migrate_from_local(index: EdgeIndex, local_path: Path, collection: str) -> i
     try:
         if not client.collection_exists(collection):
             return 0
-        offset = None
-        while True:
-            points, offset = client.scroll(collection, limit=2048, offset=offset, with_payload=True, with_vectors=True)
-            index.shard.update(
-                UpdateOperation.upsert_points(
-                    [Point(id=int(p.id), vector=list(p.vector), payload=dict(p.payload or {})) for p in points]  # type: ignore[arg-type]
+        batch: list[IndexDoc] = []
+        for p in scroll_all(client, collection, with_payload=True, with_vectors=True):
+            payload = dict(p.payload or {})
+            batch.append(
+                IndexDoc(
+                    id=int(p.id), content_hash=str(payload.get("content_hash", "")), vector=p.vector, payload=payload
                 )
             )
-            copied += len(points)
-            if offset is None:
-                break
+            if len(batch) == UPSERT_BATCH:
+                index.upsert(batch)
+                copied, batch = copied + len(batch), []
+        index.upsert(batch)
+        copied += len(batch)
         client.delete_collection(collection)
     except BaseException:
         index.close()

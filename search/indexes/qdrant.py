@@ -20,6 +20,13 @@ UPSERT_BATCH = 512
 class VectorStoreBusy(RuntimeError):
     """The embedded store is open in another process (the embedded mode allows one)."""
 
+    @classmethod
+    def at(cls, path: Path) -> VectorStoreBusy:
+        return cls(
+            f"The vector store at {path} is open in another process (probably the Celery worker). "
+            "Stop the worker and run the command again, or set QDRANT_URL to use a Qdrant server."
+        )
+
 
 def open_client(*, url: str = "", api_key: str = "", path: Path | None = None) -> QdrantClient:
     if url:
@@ -30,25 +37,30 @@ def open_client(*, url: str = "", api_key: str = "", path: Path | None = None) -
         return QdrantClient(path=str(path))
     except RuntimeError as exc:  # qdrant-client's local mode holds a file lock
         if "already accessed" in str(exc):
-            raise VectorStoreBusy(
-                f"The vector store at {path} is open in another process (probably the Celery worker). "
-                "Stop the worker and run the command again, or set QDRANT_URL to use a Qdrant server."
-            ) from exc
+            raise VectorStoreBusy.at(path) from exc
         raise
+
+
+def scroll_all(
+    client: QdrantClient, collection: str, *, with_payload: bool | list[str], with_vectors: bool
+) -> Iterator[models.Record]:
+    """Every point of a collection, page by page."""
+    offset = None
+    while True:
+        points, offset = client.scroll(
+            collection, limit=2048, offset=offset, with_payload=with_payload, with_vectors=with_vectors
+        )
+        yield from points
+        if offset is None:
+            return
 
 
 def collection_hashes(client: QdrantClient, collection: str) -> dict[int, str]:
     """The content hash in every point's payload, by id."""
-    out: dict[int, str] = {}
-    offset = None
-    while True:
-        points, offset = client.scroll(
-            collection, limit=2048, offset=offset, with_payload=["content_hash"], with_vectors=False
-        )
-        for p in points:
-            out[int(p.id)] = str((p.payload or {}).get("content_hash", ""))
-        if offset is None:
-            return out
+    return {
+        int(p.id): str((p.payload or {}).get("content_hash", ""))
+        for p in scroll_all(client, collection, with_payload=["content_hash"], with_vectors=False)
+    }
 
 
 # Allowed ids at least this share of the collection: search unfiltered and filter after (see search).
@@ -144,15 +156,8 @@ class QdrantIndex:
 
     def all_vectors(self) -> Iterator[tuple[int, list[float]]]:
         """Every stored id and vector (the benchmark's exact scan reads them)."""
-        offset = None
-        while True:
-            points, offset = self.client.scroll(
-                self.collection, limit=2048, offset=offset, with_payload=False, with_vectors=True
-            )
-            for p in points:
-                yield int(p.id), list(p.vector)  # type: ignore[arg-type]
-            if offset is None:
-                return
+        for p in scroll_all(self.client, self.collection, with_payload=False, with_vectors=True):
+            yield int(p.id), list(p.vector)  # type: ignore[arg-type]
 
     def optimize(self) -> None:
         """Nothing to do: a Qdrant server indexes in the background, the local mode has no index."""
