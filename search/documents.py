@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from .models import JobPosting
 
-EMBED_DESCRIPTION_CHARS = 1200  # the model reads ~256 word pieces; the opening says what the job is
+# The opening of a description says what the job is. Measured on the 20,070 full-text postings
+# (README, Benchmark): 400 characters embed 2.3x as fast as 1,200 and keep every evaluate_ranking
+# figure within 0.01; 200 characters lose 0.022 of the seekers' vectors-only P@10.
+EMBED_DESCRIPTION_CHARS = 400
+# Part of the hash a posting's vector is stored with: a new recipe re-embeds every posting.
+EMBED_RECIPE = f"title, functions, industries, description[:{EMBED_DESCRIPTION_CHARS}]"
 
 
 def posting_embedding_text(p: JobPosting) -> str:
@@ -16,6 +23,11 @@ def posting_embedding_text(p: JobPosting) -> str:
     if p.description:
         parts.append(p.description[:EMBED_DESCRIPTION_CHARS])
     return ". ".join(parts)
+
+
+def embedding_stamp(content_hash: str) -> str:
+    """The hash a posting's vector is stored under: its content and the recipe that embedded it."""
+    return hashlib.sha256(f"{content_hash}:{EMBED_RECIPE}".encode()).hexdigest()
 
 
 def posting_keyword_text(p: JobPosting) -> str:

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from resumes.models import Resume
 
-from .documents import INDEX_FIELDS, posting_embedding_text, posting_keyword_text
+from .documents import INDEX_FIELDS, embedding_stamp, posting_embedding_text, posting_keyword_text
 from .feedback import Personal, personal_for, personal_penalties
 from .filters import FilterError, Filters
 from .importers import PostingRecord, Rejected
@@ -209,7 +209,11 @@ def index_build(
     gone = [i for i in have if i not in active]
     engine.vectors.delete(gone)
     report.vectors_removed = len(gone)
-    stale = sorted(i for i, h in active.items() if full or have.get(i) != h or (engine.domain and i in unclassified))
+    stale = sorted(
+        i
+        for i, h in active.items()
+        if full or have.get(i) != embedding_stamp(h) or (engine.domain and i in unclassified)
+    )
     # Qdrant upserts run in one background thread while the next batch is embedded
     # (torch releases the GIL); at most one upsert is in flight, so memory stays bounded.
     pending: Future[None] | None = None
@@ -226,7 +230,7 @@ def index_build(
             docs = [
                 IndexDoc(
                     id=p.id,
-                    content_hash=p.content_hash,
+                    content_hash=embedding_stamp(p.content_hash),
                     vector=emb[i],
                     payload={"source": p.source, "external_id": p.external_id},
                 )

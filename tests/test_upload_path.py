@@ -257,6 +257,22 @@ def test_a_second_index_build_touches_only_new_or_changed_postings(corpus, capsy
     assert "embedded 0, removed 0 vectors; BM25 updated 0, removed 0" in capsys.readouterr().out
 
 
+def test_a_new_embedding_recipe_re_embeds_every_posting_once(corpus, monkeypatch):
+    from search import documents
+    from search.engine import get_engine
+    from search.services import index_build
+
+    n = JobPosting.objects.open().count()
+    assert index_build().embedded == 0
+    monkeypatch.setattr(documents, "EMBED_RECIPE", documents.EMBED_RECIPE + " and something new")
+    assert index_build().embedded == n
+    assert index_build().embedded == 0
+    posting = JobPosting.objects.open().order_by("id").first()
+    assert get_engine().vectors.hashes()[posting.pk] == documents.embedding_stamp(posting.content_hash)
+    monkeypatch.undo()  # the shared corpus goes back to the shipped recipe for the tests after this one
+    assert index_build().embedded == n
+
+
 def test_with_no_postings_indexed_the_resume_fails_with_a_reason(
     seeker_client, django_capture_on_commit_callbacks, settings, tmp_path
 ):
