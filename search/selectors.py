@@ -5,13 +5,13 @@ from django.db.models import QuerySet
 from resumes.models import Resume
 
 from . import access
-from .models import Application, CandidateDecision, CandidateMatch, JobPosting, Recommendation
+from .models import Application, CandidateDecision, CandidateMatch, JobPosting, Recommendation, open_posting
 
 
 def recommendations_for_resume(*, resume: Resume) -> QuerySet[Recommendation]:
     """The stored top ten, without postings closed or expired since they were ranked."""
     return (
-        Recommendation.objects.filter(resume=resume, posting__in=JobPosting.objects.open())
+        Recommendation.objects.filter(open_posting("posting__"), resume=resume)
         .select_related("posting")
         .order_by("rank")
     )

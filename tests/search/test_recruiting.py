@@ -235,6 +235,28 @@ def test_a_posting_past_its_closing_date_expires(recruiter, nurse_posting, djang
     assert posting.active is False and posting.pk not in get_engine().bm25.hashes()
 
 
+def test_the_stored_ten_hide_a_posting_the_moment_it_closes(seeker, nurse_posting):  # type: ignore[no-untyped-def]
+    from search.selectors import recommendations_for_resume
+    from search.services import recommendations_refresh
+
+    resume = _resume(seeker, NURSE)
+    recommendations_refresh(resume=resume)
+    if not Recommendation.objects.filter(resume=resume, posting=nurse_posting).exists():
+        Recommendation.objects.filter(resume=resume, rank=10).update(posting=nurse_posting)
+
+    def shown() -> list[int]:
+        return [r.posting_id for r in recommendations_for_resume(resume=resume)]
+
+    assert nurse_posting.pk in shown() and len(shown()) == 10
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    JobPosting.objects.filter(pk=nurse_posting.pk).update(closes_at=yesterday)
+    assert nurse_posting.pk not in shown() and len(shown()) == 9  # before the expiry task runs
+    JobPosting.objects.filter(pk=nurse_posting.pk).update(closes_at=timezone.localdate(), active=False)
+    assert nurse_posting.pk not in shown()
+    JobPosting.objects.filter(pk=nurse_posting.pk).update(active=True)  # closes today: still open
+    assert nurse_posting.pk in shown()
+
+
 def test_deleting_a_resume_removes_it_from_the_recruiter_indexes(  # type: ignore[no-untyped-def]
     client, seeker, nurse_posting, django_capture_on_commit_callbacks
 ):
