@@ -196,6 +196,7 @@ def main() -> None:
             ("vectors", r"([\d.]+)s vectors"),
             ("embed", r"([\d.]+)s embedding"),
             ("bm25", r"([\d.]+)s BM25"),
+            ("understand", r"([\d.]+)s reading skills"),
         )
     }
 
@@ -221,6 +222,7 @@ def main() -> None:
         "embed_rate": round(created / max(index_seconds["embed"], 1e-9), 1),
         "vectors_rate": round(created / max(index_seconds["vectors"] - index_seconds["embed"], 1e-9), 1),
         "bm25_rate": round(created / max(index_seconds["bm25"], 1e-9), 1),
+        "skills_rate": round(created / max(index_seconds["understand"], 1e-9), 1),
         "index_detail": index_out,
         "copies": corpus["copies"],
         "sources": corpus["sources"],
@@ -249,7 +251,7 @@ def main() -> None:
     print(f"indexes built            {created:>10,}   in {index_s:7.1f} s  ({result['index_rate']:,.0f}/s end to end)")
     print(
         f"  embeddings {result['embed_rate']:,.0f}/s, vector upserts {result['vectors_rate']:,.0f}/s, "
-        f"BM25 {result['bm25_rate']:,.0f}/s  ({index_out})"
+        f"BM25 {result['bm25_rate']:,.0f}/s, reading skills {result['skills_rate']:,.0f}/s  ({index_out})"
     )
     print(f"recommendations over {result['resumes']} resume files (ms)")
     print(f"  {'stage':<26}{'p50':>9}{'p95':>9}")

@@ -26,7 +26,8 @@ class Command(BaseCommand):
             f"{report.postings} active postings: embedded {report.embedded}, removed {report.vectors_removed} "
             f"vectors; BM25 updated {report.bm25_updated}, removed {report.bm25_removed} "
             f"({report.seconds.get('vectors', 0):.1f}s vectors, of which {report.seconds.get('embed', 0):.1f}s "
-            f"embedding; {report.seconds.get('bm25', 0):.1f}s BM25)"
+            f"embedding; {report.seconds.get('bm25', 0):.1f}s BM25; "
+            f"{report.seconds.get('understand', 0):.1f}s reading skills and occupations)"
         )
         if report.resumes_lost:
             self.stdout.write(
