@@ -14,6 +14,7 @@ from .models import (
     PostingImport,
     Recommendation,
     ResumeAccess,
+    open_posting,
 )
 
 
@@ -77,11 +78,10 @@ class OpenFilter(admin.SimpleListFilter):
         return [("yes", "Open"), ("no", "Closed or expired")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[JobPosting]) -> QuerySet[JobPosting]:
-        open_ids = JobPosting.objects.open().values("id")
         if self.value() == "yes":
-            return queryset.filter(id__in=open_ids)
+            return queryset.filter(open_posting())
         if self.value() == "no":
-            return queryset.exclude(id__in=open_ids)
+            return queryset.exclude(open_posting())
         return queryset
 
 

@@ -257,6 +257,25 @@ def test_the_stored_ten_hide_a_posting_the_moment_it_closes(seeker, nurse_postin
     assert nurse_posting.pk in shown()
 
 
+def test_the_admin_open_filter_splits_postings_by_the_same_rule(nurse_posting):  # type: ignore[no-untyped-def]
+    from django.contrib import admin as django_admin
+
+    from search.admin import JobPostingAdmin, OpenFilter
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    JobPosting.objects.filter(pk=nurse_posting.pk).update(closes_at=yesterday)
+
+    def split(value: str) -> set[int]:
+        f = OpenFilter(None, {"open": [value]}, JobPosting, JobPostingAdmin(JobPosting, django_admin.site))
+        return set(f.queryset(None, JobPosting.objects.all()).values_list("id", flat=True))
+
+    open_ids = set(JobPosting.objects.open().values_list("id", flat=True))
+    assert nurse_posting.pk not in open_ids and open_ids
+    assert split("yes") == open_ids
+    assert split("no") == set(JobPosting.objects.values_list("id", flat=True)) - open_ids
+    assert nurse_posting.pk in split("no")
+
+
 def test_deleting_a_resume_removes_it_from_the_recruiter_indexes(  # type: ignore[no-untyped-def]
     client, seeker, nurse_posting, django_capture_on_commit_callbacks
 ):
