@@ -223,6 +223,7 @@ def main() -> None:
         "vectors_rate": round(created / max(index_seconds["vectors"] - index_seconds["embed"], 1e-9), 1),
         "bm25_rate": round(created / max(index_seconds["bm25"], 1e-9), 1),
         "skills_rate": round(created / max(index_seconds["understand"], 1e-9), 1),
+        "embed_precision": re.search(r"embedding in (\w+)", index_out).group(1),  # type: ignore[union-attr]
         "index_detail": index_out,
         "copies": corpus["copies"],
         "sources": corpus["sources"],

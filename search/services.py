@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -224,7 +225,7 @@ def index_build(
             texts = [posting_embedding_text(p) for p in postings]
             unique = list(dict.fromkeys(texts))  # reposted jobs share a text: embed it once
             t1 = time.perf_counter()
-            by_text = dict(zip(unique, embed_texts(unique, batch_size=64), strict=True))
+            by_text = dict(zip(unique, embed_texts(unique), strict=True))
             emb = np.stack([by_text[t] for t in texts])
             report.seconds["embed"] = report.seconds.get("embed", 0.0) + time.perf_counter() - t1
             docs = [
@@ -317,34 +318,81 @@ def vocabulary_stamp(content_hash: str) -> str:
     return hashlib.sha256(f"{content_hash}:{vocabulary_version()}".encode()).hexdigest()
 
 
+# Fewer postings than this are read in the calling process: forking costs more than it saves.
+PARALLEL_READ_MIN = 1000
+
+
+@contextmanager
+def skills_reader(total: int) -> Iterator[Callable[[list[str]], list[list[str]]]]:
+    """`skills_in_texts`, split across JOBMATCH_INDEX_PROCESSES processes when `total` texts are to be read.
+
+    spaCy's tokenizer, most of the time spent, holds the GIL: processes forked once the vocabulary
+    and matcher are loaded (they share those pages) read the parts of each batch, in order. Where no
+    child process may be started (a daemonic Celery prefork worker, a platform without fork) the
+    texts are read here, with the same result."""
+    import multiprocessing
+
+    from django.conf import settings
+
+    from resumes.understanding.pipeline import get_nlp, skills_in_texts
+
+    n = min(int(getattr(settings, "JOBMATCH_INDEX_PROCESSES", 1)), os.cpu_count() or 1)
+    if n < 2 or total < PARALLEL_READ_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        yield skills_in_texts
+        return
+    get_nlp()  # loaded before the fork, so no child loads it again
+    try:
+        pool = multiprocessing.get_context("fork").Pool(n)
+    except (AssertionError, OSError) as exc:  # "daemonic processes are not allowed to have children"
+        log.info("reading postings' skills in one process: %s", exc)
+        yield skills_in_texts
+        return
+
+    def read(texts: list[str]) -> list[list[str]]:
+        size = -(-len(texts) // n)
+        parts = pool.map(skills_in_texts, [texts[i : i + size] for i in range(0, len(texts), size)])
+        return [skills for part in parts for skills in part]
+
+    try:
+        yield read
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
 def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
     """Read canonical skills, the O*NET occupation and the declared domain of postings. The skills are
     those the title and description name, then the occupation's hot technologies (O*NET): most
     LinkedIn 2023 postings have no description, and a posting still asks for its occupation's tools."""
-    from resumes.understanding.pipeline import skills_in_texts
+    with skills_reader(len(ids)) as read_skills:
+        for start in range(0, len(ids), batch_size):
+            _postings_understand_batch(ids[start : start + batch_size], read_skills)
+
+
+def _postings_understand_batch(ids: list[int], read_skills: Callable[[list[str]], list[list[str]]]) -> None:
     from resumes.understanding.vocabulary import occupation_for_title, occupation_skills
 
     from .ranking.posting_domains import posting_domain
 
-    for start in range(0, len(ids), batch_size):
-        postings = list(
-            JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only(
-                "id", "title", "description", "content_hash", "job_functions", "industries", "domain"
-            )
+    postings = list(
+        JobPosting.objects.filter(id__in=ids).only(
+            "id", "title", "description", "content_hash", "job_functions", "industries", "domain"
         )
-        for p, skills in zip(postings, skills_in_texts([f"{p.title}\n{p.description}" for p in postings]), strict=True):
-            occ = occupation_for_title(p.title)
-            if occ is not None:
-                skills = list(dict.fromkeys([*skills, *occupation_skills(occ.code)]))
-            p.skills = skills[:50]
-            p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
-            p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
-            p.domain = p.declared_domain or p.domain
-            p.vocabulary_hash = vocabulary_stamp(p.content_hash)
-        JobPosting.objects.bulk_update(
-            postings,
-            ["skills", "occupation_code", "occupation_title", "declared_domain", "domain", "vocabulary_hash"],
-        )
+    )
+    for p, skills in zip(postings, read_skills([f"{p.title}\n{p.description}" for p in postings]), strict=True):
+        occ = occupation_for_title(p.title)
+        if occ is not None:
+            skills = list(dict.fromkeys([*skills, *occupation_skills(occ.code)]))
+        p.skills = skills[:50]
+        p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
+        p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
+        p.domain = p.declared_domain or p.domain
+        p.vocabulary_hash = vocabulary_stamp(p.content_hash)
+    JobPosting.objects.bulk_update(
+        postings,
+        ["skills", "occupation_code", "occupation_title", "declared_domain", "domain", "vocabulary_hash"],
+    )
 
 
 # --- recommendations ----------------------------------------------------------------------

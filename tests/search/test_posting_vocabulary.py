@@ -49,3 +49,57 @@ def test_a_posting_without_a_description_asks_for_its_occupations_tools(db):
     p.refresh_from_db()
     assert p.occupation_code == "13-2011.00"
     assert "Microsoft Excel" in p.skills and len(p.skills) <= 12  # O*NET's hot technologies for accountants
+
+
+def test_skills_read_in_child_processes_equal_those_read_in_this_one(corpus, settings, monkeypatch):
+    """Large batches are read by forked processes; the skills, their order and each posting's share are
+    the same as when this process reads them, and so are the rows written."""
+    import multiprocessing.pool
+
+    from resumes.understanding.pipeline import skills_in_texts
+    from search import services
+
+    postings = list(JobPosting.objects.filter(active=True).order_by("id")[:300])
+    texts = [f"{p.title}\n{p.description}" for p in postings]
+    settings.JOBMATCH_INDEX_PROCESSES = 2
+    monkeypatch.setattr(services, "PARALLEL_READ_MIN", 10)
+    forked = []
+    real_pool = multiprocessing.pool.Pool
+    monkeypatch.setattr(
+        multiprocessing.context.ForkContext,
+        "Pool",
+        lambda self, n: forked.append(n) or real_pool(n, context=self),
+        raising=False,
+    )
+    with services.skills_reader(len(texts)) as read:
+        in_children = read(texts)
+    assert forked == [2]
+    assert in_children == skills_in_texts(texts)
+    assert sum(bool(s) for s in in_children) >= 30  # the comparison is over real skills (titles name them)
+
+    before = {p.pk: (p.skills, p.occupation_code) for p in postings}
+    JobPosting.objects.filter(pk__in=before).update(skills=[], occupation_code="")
+    services.postings_understand(ids=sorted(before), batch_size=128)
+    after = dict(
+        (pk, (skills, code))
+        for pk, skills, code in JobPosting.objects.filter(pk__in=before).values_list("pk", "skills", "occupation_code")
+    )
+    assert after == before
+    assert forked == [2, 2]
+
+
+def test_skills_are_read_here_when_no_child_process_may_start(settings, monkeypatch):
+    """Celery's prefork workers are daemonic: multiprocessing refuses them children."""
+    import multiprocessing.pool
+
+    from resumes.understanding.pipeline import skills_in_texts
+    from search import services
+
+    def refuse(self, n):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    settings.JOBMATCH_INDEX_PROCESSES = 2
+    monkeypatch.setattr(services, "PARALLEL_READ_MIN", 1)
+    monkeypatch.setattr(multiprocessing.context.ForkContext, "Pool", refuse, raising=False)
+    with services.skills_reader(5) as read:
+        assert read is skills_in_texts

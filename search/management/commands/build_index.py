@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from search.embeddings import precision
 from search.engine import reset_engine
 from search.indexes.qdrant import VectorStoreBusy
 from search.services import index_build
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             f"{report.postings} active postings: embedded {report.embedded}, removed {report.vectors_removed} "
             f"vectors; BM25 updated {report.bm25_updated}, removed {report.bm25_removed} "
             f"({report.seconds.get('vectors', 0):.1f}s vectors, of which {report.seconds.get('embed', 0):.1f}s "
-            f"embedding; {report.seconds.get('bm25', 0):.1f}s BM25; "
+            f"embedding in {precision()}; {report.seconds.get('bm25', 0):.1f}s BM25; "
             f"{report.seconds.get('understand', 0):.1f}s reading skills and occupations)"
         )
         if report.resumes_lost:
