@@ -207,9 +207,9 @@ QDRANT_BM25_AVG_LENGTH = float(env("QDRANT_BM25_AVG_LENGTH", "100"))
 QDRANT_SHARDS = env_int("QDRANT_SHARDS", 1)
 QDRANT_REPLICAS = env_int("QDRANT_REPLICAS", 1)
 
-# Sentence embeddings: "bf16" runs the model's matrix products in bfloat16 (twice as fast on a CPU with
-# AVX512-BF16 or AMX, embeddings within cosine 0.99997 of fp32), "fp32" in full precision, "auto" takes
-# bf16 where the CPU has it in hardware.
+# Sentence embeddings: "bf16" runs the model's matrix products in bfloat16 (1.9x as fast on a CPU with
+# AVX512-BF16 or AMX, embeddings within cosine 0.9999 of fp32; README, Benchmark), "fp32" in full
+# precision, "auto" takes bf16 where the CPU has it in hardware.
 JOBMATCH_EMBED_PRECISION = env("JOBMATCH_EMBED_PRECISION", "auto")
 if JOBMATCH_EMBED_PRECISION not in {"auto", "fp32", "bf16"}:
     raise ImproperlyConfigured(f"JOBMATCH_EMBED_PRECISION must be auto, fp32 or bf16, not {JOBMATCH_EMBED_PRECISION!r}")
@@ -217,7 +217,7 @@ if JOBMATCH_EMBED_PRECISION not in {"auto", "fp32", "bf16"}:
 # them in the building process itself.
 JOBMATCH_INDEX_PROCESSES = env_int("JOBMATCH_INDEX_PROCESSES", os.cpu_count() or 1)
 if JOBMATCH_INDEX_PROCESSES < 1:
-    raise ImproperlyConfigured("JOBMATCH_INDEX_PROCESSES must be 1 or more")
+    raise ImproperlyConfigured(f"JOBMATCH_INDEX_PROCESSES must be 1 or more, not {JOBMATCH_INDEX_PROCESSES}")
 
 LOGGING = {
     "version": 1,

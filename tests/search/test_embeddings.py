@@ -68,7 +68,14 @@ def test_bf16_embeddings_rank_as_fp32_ones(fresh_precision):
         assert list(a) == list(b)
 
 
-def test_an_unknown_precision_stops_the_settings_with_its_name(tmp_path):
-    r = _manage(["check"], {"JOBMATCH_DATA_DIR": str(tmp_path), "JOBMATCH_EMBED_PRECISION": "int4"}, tmp_path)
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("JOBMATCH_EMBED_PRECISION", "int4", "JOBMATCH_EMBED_PRECISION must be auto, fp32 or bf16, not 'int4'"),
+        ("JOBMATCH_INDEX_PROCESSES", "0", "JOBMATCH_INDEX_PROCESSES must be 1 or more, not 0"),
+    ],
+)
+def test_a_bad_speed_setting_stops_the_settings_with_its_name(tmp_path, variable, value, message):
+    r = _manage(["check"], {"JOBMATCH_DATA_DIR": str(tmp_path), variable: value}, tmp_path)
     assert r.returncode != 0
-    assert "JOBMATCH_EMBED_PRECISION must be auto, fp32 or bf16, not 'int4'" in r.stderr
+    assert message in r.stderr
