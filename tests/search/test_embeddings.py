@@ -40,7 +40,7 @@ def test_precision_follows_the_setting_and_auto_follows_the_cpu(fresh_precision,
         assert embeddings.precision() == expected
 
 
-def test_native_bf16_is_read_from_the_cpu_flags(tmp_path):
+def test_native_bf16_is_read_from_the_cpu_flags():
     flags = "flags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n"
     with mock.patch("builtins.open", mock.mock_open(read_data=flags)):
         assert embeddings.cpu_has_native_bf16() is False

@@ -62,6 +62,7 @@ def test_skills_read_in_child_processes_equal_those_read_in_this_one(corpus, set
     postings = list(JobPosting.objects.filter(active=True).order_by("id")[:300])
     texts = [f"{p.title}\n{p.description}" for p in postings]
     settings.JOBMATCH_INDEX_PROCESSES = 2
+    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)  # two processes on any machine
     monkeypatch.setattr(services, "PARALLEL_READ_MIN", 10)
     forked = []
     real_pool = multiprocessing.pool.Pool
@@ -80,10 +81,8 @@ def test_skills_read_in_child_processes_equal_those_read_in_this_one(corpus, set
     before = {p.pk: (p.skills, p.occupation_code) for p in postings}
     JobPosting.objects.filter(pk__in=before).update(skills=[], occupation_code="")
     services.postings_understand(ids=sorted(before), batch_size=128)
-    after = dict(
-        (pk, (skills, code))
-        for pk, skills, code in JobPosting.objects.filter(pk__in=before).values_list("pk", "skills", "occupation_code")
-    )
+    rows = JobPosting.objects.filter(pk__in=before).values_list("pk", "skills", "occupation_code")
+    after = {pk: (skills, code) for pk, skills, code in rows}
     assert after == before
     assert forked == [2, 2]
 
@@ -99,6 +98,7 @@ def test_skills_are_read_here_when_no_child_process_may_start(settings, monkeypa
         raise AssertionError("daemonic processes are not allowed to have children")
 
     settings.JOBMATCH_INDEX_PROCESSES = 2
+    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(services, "PARALLEL_READ_MIN", 1)
     monkeypatch.setattr(multiprocessing.context.ForkContext, "Pool", refuse, raising=False)
     with services.skills_reader(5) as read:
