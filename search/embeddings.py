@@ -45,10 +45,9 @@ def precision() -> str:
     3,000 full-text postings its embeddings had cosine >= 0.99996 to fp32 (README, Benchmark)."""
     from django.conf import settings
 
-    wanted = getattr(settings, "JOBMATCH_EMBED_PRECISION", "auto")
-    if wanted == "auto":
+    if settings.JOBMATCH_EMBED_PRECISION == "auto":
         return "bf16" if cpu_has_native_bf16() else "fp32"
-    return str(wanted)
+    return str(settings.JOBMATCH_EMBED_PRECISION)
 
 
 def model_path() -> str:

@@ -336,7 +336,7 @@ def skills_reader(total: int) -> Iterator[Callable[[list[str]], list[list[str]]]
 
     from resumes.understanding.pipeline import get_nlp, skills_in_texts
 
-    n = min(int(getattr(settings, "JOBMATCH_INDEX_PROCESSES", 1)), os.cpu_count() or 1)
+    n = min(settings.JOBMATCH_INDEX_PROCESSES, os.cpu_count() or 1)
     if n < 2 or total < PARALLEL_READ_MIN or "fork" not in multiprocessing.get_all_start_methods():
         yield skills_in_texts
         return
@@ -365,34 +365,31 @@ def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
     """Read canonical skills, the O*NET occupation and the declared domain of postings. The skills are
     those the title and description name, then the occupation's hot technologies (O*NET): most
     LinkedIn 2023 postings have no description, and a posting still asks for its occupation's tools."""
-    with skills_reader(len(ids)) as read_skills:
-        for start in range(0, len(ids), batch_size):
-            _postings_understand_batch(ids[start : start + batch_size], read_skills)
-
-
-def _postings_understand_batch(ids: list[int], read_skills: Callable[[list[str]], list[list[str]]]) -> None:
     from resumes.understanding.vocabulary import occupation_for_title, occupation_skills
 
     from .ranking.posting_domains import posting_domain
 
-    postings = list(
-        JobPosting.objects.filter(id__in=ids).only(
-            "id", "title", "description", "content_hash", "job_functions", "industries", "domain"
-        )
-    )
-    for p, skills in zip(postings, read_skills([f"{p.title}\n{p.description}" for p in postings]), strict=True):
-        occ = occupation_for_title(p.title)
-        if occ is not None:
-            skills = list(dict.fromkeys([*skills, *occupation_skills(occ.code)]))
-        p.skills = skills[:50]
-        p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
-        p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
-        p.domain = p.declared_domain or p.domain
-        p.vocabulary_hash = vocabulary_stamp(p.content_hash)
-    JobPosting.objects.bulk_update(
-        postings,
-        ["skills", "occupation_code", "occupation_title", "declared_domain", "domain", "vocabulary_hash"],
-    )
+    with skills_reader(len(ids)) as read_skills:
+        for start in range(0, len(ids), batch_size):
+            postings = list(
+                JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only(
+                    "id", "title", "description", "content_hash", "job_functions", "industries", "domain"
+                )
+            )
+            texts = [f"{p.title}\n{p.description}" for p in postings]
+            for p, skills in zip(postings, read_skills(texts), strict=True):
+                occ = occupation_for_title(p.title)
+                if occ is not None:
+                    skills = list(dict.fromkeys([*skills, *occupation_skills(occ.code)]))
+                p.skills = skills[:50]
+                p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
+                p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
+                p.domain = p.declared_domain or p.domain
+                p.vocabulary_hash = vocabulary_stamp(p.content_hash)
+            JobPosting.objects.bulk_update(
+                postings,
+                ["skills", "occupation_code", "occupation_title", "declared_domain", "domain", "vocabulary_hash"],
+            )
 
 
 # --- recommendations ----------------------------------------------------------------------
