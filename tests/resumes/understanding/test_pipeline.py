@@ -6,7 +6,7 @@ import pytest
 
 from resumes.extract import extract_text, sniff_content_type
 from resumes.understanding.dates import years_of_experience
-from resumes.understanding.pipeline import understand
+from resumes.understanding.pipeline import get_nlp, understand, verb_led
 from resumes.understanding.sections import find_sections, list_items
 from resumes.understanding.vocabulary import canonical_skill, occupation_for_title
 from tests.conftest import FIXTURES
@@ -227,6 +227,19 @@ def test_employers_are_read_from_the_layout(ner):  # type: ignore[no-untyped-def
     assert "State Street" in profile.companies
     assert "Arrow Electronics Inc" in profile.companies
     assert "Pune" not in profile.companies and "SAP FI" not in profile.companies
+
+
+def test_a_verb_at_a_line_start_is_told_from_a_name_by_reading_that_line_and_the_one_above():
+    """The tagger reads only the lines of employer candidates, not the whole resume (a fifth of the time)."""
+    nlp, _ = get_nlp()
+    snippets = [
+        ("Prepare bank statements", 0),
+        ("Wells Fargo Bank", 0),
+        ("Senior Accountant\nCoordinated Visual Merchandising", 18),
+        ("Senior Accountant\nState Street Corporation", 18),
+    ]
+    assert verb_led(nlp, snippets) == [True, False, True, False]
+    assert verb_led(nlp, []) == []
 
 
 def test_schools_labelled_fields_and_products_are_not_job_titles():  # type: ignore[no-untyped-def]
