@@ -385,7 +385,8 @@ def _companies(doc: Any, sections: dict[str, list[int]]) -> list[str]:
             continue
         line_start = text.rfind("\n", 0, ent.start_char) + 1
         line_end = text.find("\n", ent.end_char)
-        line = text[line_start : line_end if line_end != -1 else None]
+        line_stop = line_end if line_end != -1 else None
+        line = text[line_start:line_stop]
         if len(re.findall(r"\w+", line)) > 10:
             continue  # employers head their own short lines; ORGs inside sentences are mostly products
         name = ent.text.strip(" ,.-•\n")
@@ -400,7 +401,7 @@ def _companies(doc: Any, sections: dict[str, list[int]]) -> list[str]:
             continue  # placeholders, schools, product names
         out.append(name)
         before = text.rfind("\n", 0, max(line_start - 1, 0)) + 1  # the line above too: the tagger reads context
-        lines.append((text[before : line_end if line_end != -1 else None], ent.start_char - before))
+        lines.append((text[before:line_stop], ent.start_char - before))
     verbs = verb_led(get_nlp()[0], lines)  # "Prepare bank statements": a verb at a line start is no employer
     return _unique([name for name, verb in zip(out, verbs, strict=True) if not verb])[:15]
 
