@@ -684,16 +684,37 @@ def resume_query_text(*, resume: Resume) -> str:
     return query_text(text=resume.text, profile=resume.profile)
 
 
+def indexed_resume_vector(*, resume: Resume, text: str) -> np.ndarray | None:
+    """The resume's vector as the recruiter-side index holds it, when it was made from this same query
+    text: a refresh (postings closed, feedback given) then embeds nothing. None otherwise."""
+    from .engine import get_engine
+    from .models import IndexedResume
+    from .recruiting import resume_content_hash
+
+    indexed = IndexedResume.objects.filter(resume=resume).values_list("content_hash", flat=True).first()
+    if indexed is None or indexed != resume_content_hash(text):
+        return None
+    found = get_engine().resume_vectors.vectors([resume.pk])
+    return np.asarray(found[resume.pk], dtype=np.float32) if resume.pk in found else None
+
+
 def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResult:
     """Replace the resume's stored top-k with a fresh ranking under the seeker's saved filters.
-    Running it twice stores the same rows."""
+    Running it twice stores the same rows; the second time, the resume's text unchanged, it embeds
+    nothing and leaves the recruiter-side indexes as they are."""
     try:
         filters = Filters.from_dict(resume.filters)
     except (FilterError, TypeError, ValueError):  # saved by an older version: rank without them
         log.warning("resume %s has filters that no longer apply; ranking without them", resume.pk)
         filters = None
     text = resume_query_text(resume=resume)
-    result = jobs_for_text(text=text, profile=resume.profile, filters=filters, k=k, personal=personal_for(resume))
+    timings = StageTimings()
+    with _timed(timings, "indexed vector"):
+        indexed_vec = indexed_resume_vector(resume=resume, text=text)
+    result = jobs_for_text(
+        text=text, profile=resume.profile, filters=filters, k=k, personal=personal_for(resume), query_vec=indexed_vec
+    )
+    result.timings.ms.update(timings.ms)
     rows = [
         Recommendation(
             resume=resume,
@@ -714,7 +735,7 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     with transaction.atomic():
         Recommendation.objects.filter(resume=resume).delete()
         Recommendation.objects.bulk_create(rows)
-    if result.query_vec is not None:
+    if indexed_vec is None and result.query_vec is not None:  # a new text: the recruiter side takes it too
         from .recruiting import resume_index
 
         with _timed(result.timings, "index resume"):
