@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,6 +27,8 @@ _engine: Engine | None = None
 
 
 KeywordIndex = BM25Index | QdrantSparseBM25Index
+DOMAIN_IDS_SECONDS = 60.0
+clock = time.monotonic
 
 
 @dataclass
@@ -41,6 +44,8 @@ class Engine:
     _idf_mtime: float | None = None
     _resume_bm25: KeywordIndex | None = None
     _resume_vectors: QdrantIndex | EdgeIndex | None = None
+    _domain_ids: dict[str, frozenset[int]] = field(default_factory=dict)
+    _domain_read_at: float | None = None
 
     def close(self) -> None:
         if isinstance(self._resume_vectors, EdgeIndex):
@@ -74,6 +79,21 @@ class Engine:
         if path != self._personal_path:
             self.personal = load_model(PERSONAL) if path is not None else None
             self._personal_path = path
+
+    def domain_postings(self, domain: str) -> frozenset[int]:
+        """The ids of the open postings of a domain (as indexing labelled them), read from the database
+        at most once every DOMAIN_IDS_SECONDS: a posting indexed since is found by the other retrievers
+        meanwhile, one closed since is dropped with the closed ones before ranking."""
+        now = clock()
+        if self._domain_read_at is None or now - self._domain_read_at > DOMAIN_IDS_SECONDS:
+            from .models import JobPosting
+
+            by_domain: dict[str, set[int]] = {}
+            for pid, d in JobPosting.objects.open().exclude(domain="").values_list("id", "domain").iterator(10000):
+                by_domain.setdefault(d, set()).add(pid)
+            self._domain_ids = {d: frozenset(ids) for d, ids in by_domain.items()}
+            self._domain_read_at = now
+        return self._domain_ids.get(domain, frozenset())
 
     def reload_skill_idf(self) -> None:
         """How specific each posting skill is (written by build_index); read again when rebuilt."""

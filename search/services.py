@@ -37,15 +37,17 @@ from .ranking.features import (
     candidate_features,
     domain_vector,
 )
-from .ranking.fusion import reciprocal_rank_fusion
+from .ranking.fusion import add_domain_hits, reciprocal_rank_fusion
 from .ranking.rerank import rerank_score
 from .ranking.reranker import contribution_shares
-from .ranking.types import Candidate, StageTimings
+from .ranking.types import Candidate, Hit, StageTimings
 
 log = logging.getLogger(__name__)
 
 IMPORT_BATCH = 1000
-RETRIEVAL_DEPTH = 100  # per retriever; the re-ranker sees the union (up to 200)
+RETRIEVAL_DEPTH = 100  # per retriever; the re-ranker sees the union (up to 200) ...
+DOMAIN_DEPTH = 50  # ... and the postings of the resume's likeliest domain nearest to it (up to 50 more),
+DOMAIN_SURE = 0.5  # when the classifier gives that domain at least even odds (README, Evaluation)
 TOP_K = 10
 
 # --- import -------------------------------------------------------------------------------
@@ -531,12 +533,15 @@ def candidate_pool(
     query_vec: np.ndarray | None = None,
     exclude: frozenset[int] = frozenset(),
     liked: Sequence[int] = (),
+    domain_depth: int = DOMAIN_DEPTH,
 ) -> CandidatePool:
     """Hybrid retrieval among the active postings that pass the hard filters, fused, with the features of
     each (resume, posting) pair. `query_vec` skips embedding the text (evaluation passes cached ones);
     postings in `exclude` (dismissed, applied to) are left out. The vector search looks from the resume
     towards the postings in `liked` (saved, applied to: Rocchio's relevance feedback), so more postings
-    like them are found."""
+    like them are found; a third search, among the postings of the resume's likeliest domain (when the
+    classifier is sure enough of it), adds up to `domain_depth` that neither retriever found, after
+    the fused ones."""
     from .engine import get_engine
 
     engine = get_engine()
@@ -564,9 +569,17 @@ def candidate_pool(
     with _timed(timings, "bm25"):
         bm25_hits = engine.bm25.search(text, depth, allowed)
     with _timed(timings, "vectors"):
-        vector_hits = engine.vectors.search(feedback_query(query_vec, liked, engine.vectors.vectors), depth, allowed)
+        looking_for = feedback_query(query_vec, liked, engine.vectors.vectors)
+        vector_hits = engine.vectors.search(looking_for, depth, allowed)
+    domain_hits: list[Hit] = []
+    if domain is not None and resume_probs is not None and domain_depth and resume_probs.max() >= DOMAIN_SURE:
+        with _timed(timings, "domain"):
+            in_domain = engine.domain_postings(domain)
+            if allowed is not None:
+                in_domain = in_domain & allowed
+            domain_hits = engine.vectors.search(looking_for, domain_depth, in_domain) if in_domain else []
     with _timed(timings, "fuse"):
-        fused = reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits)
+        fused = add_domain_hits(reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits), domain_hits)
     with _timed(timings, "features"):
         postings = JobPosting.objects.open().in_bulk([c.id for c in fused])
         fused = [c for c in fused if c.id in postings and c.id not in exclude]  # closed since indexing

@@ -167,7 +167,7 @@ def candidate_features(
 ) -> tuple[npt.NDArray[np.float64], SkillMatch]:
     """The feature vector (in FEATURES order) and the skills behind the skills feature."""
     match = skill_match(seeker.skills, posting.skills)
-    rank = min(r for r in (c.bm25_rank, c.vector_rank) if r is not None) if c.found_by else None
+    rank = min((r for r in (c.bm25_rank, c.vector_rank) if r is not None), default=None)
     values = [
         (c.bm25_score or 0.0) / bm25_max if bm25_max > 0 else 0.0,
         max(0.0, c.vector_score or 0.0),

@@ -24,3 +24,18 @@ def reciprocal_rank_fusion(*, bm25: Sequence[Hit], vector: Sequence[Hit], k: int
         c.vector_score, c.vector_rank = hit.score, rank
         c.fused_score += 1.0 / (k + rank)
     return sorted(by_id.values(), key=lambda c: (-c.fused_score, c.id))
+
+
+def add_domain_hits(fused: list[Candidate], hits: Sequence[Hit]) -> list[Candidate]:
+    """The fused list, then the postings of the resume's likeliest domain nearest to it that neither
+    retriever found, in their order: the re-ranker sees them (domain agreement, skills, title...), the
+    fused order does not change. Short postings of a rare domain seldom rank high for either retriever
+    (on the 33,246 LinkedIn ones, held-out agriculture resumes had none right in the top ten of BM25,
+    of the vectors or of the two fused), yet they are the right ones."""
+    seen = {c.id for c in fused}
+    extra = [
+        Candidate(id=h.id, vector_score=h.score, domain_rank=rank)
+        for rank, h in enumerate(hits, start=1)
+        if h.id not in seen
+    ]
+    return fused + extra

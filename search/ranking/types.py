@@ -20,13 +20,16 @@ class Candidate:
     bm25_rank: int | None = None
     vector_score: float | None = None
     vector_rank: int | None = None
+    # Rank among the postings of the resume's likeliest domain, for one found there only (add_domain_hits).
+    domain_rank: int | None = None
     fused_score: float = 0.0
     domain_score: float | None = None
     final_score: float = 0.0
 
     @property
     def found_by(self) -> list[str]:
-        return [n for n, r in (("bm25", self.bm25_rank), ("vector", self.vector_rank)) if r is not None]
+        ranks = (("bm25", self.bm25_rank), ("vector", self.vector_rank), ("domain", self.domain_rank))
+        return [n for n, r in ranks if r is not None]
 
 
 @dataclass(slots=True)

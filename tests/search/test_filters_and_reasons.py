@@ -85,3 +85,62 @@ def test_reasons_agree_with_the_profile_and_the_posting(corpus):
         assert why["domain"]["posting"] == item.posting.domain
         assert set(why["features"]) == set(why["contributions"]) and 0 <= why["location"]["fit"] <= 1
     assert any(item.why["matched_skills"] for item in result.items)
+
+
+ACCOUNTANT = """Jane Doe
+Denver, CO
+Senior Accountant
+Experience
+Senior Accountant, Pinnacle Partners, 2015 - Present
+General ledger, month-end close, audits, payroll and budgeting for forty clients.
+Skills
+Accounting, Excel, QuickBooks, Auditing
+"""
+NURSE = """Maria Lopez
+Boston, MA
+Registered Nurse, Massachusetts General Hospital, 2015 - Present
+Critical care nursing in a surgical ICU: patient assessment, medication administration, wound care.
+"""
+
+
+def test_the_postings_of_the_resumes_domain_join_the_pool_after_the_fused_ones_and_obey_the_filters(corpus):
+    from search.services import DOMAIN_SURE, candidate_pool
+
+    profile = understand(ACCOUNTANT).to_dict()
+    plain = candidate_pool(text=ACCOUNTANT, profile=profile, depth=10, domain_depth=0)
+    pool = candidate_pool(text=ACCOUNTANT, profile=profile, depth=10, domain_depth=30)
+    assert pool.domain == "ACCOUNTANT"
+    fused = [c.id for c in plain.candidates]
+    assert [c.id for c in pool.candidates[: len(fused)]] == fused  # the fused order is untouched
+    extra = pool.candidates[len(fused) :]
+    assert extra and all(c.domain_rank and c.id not in fused for c in extra)
+    assert {pool.postings[c.id].domain for c in extra} == {"ACCOUNTANT"}
+    assert len(pool.X) == len(pool.candidates)  # each has its features, for the re-ranker to weigh
+    remote = candidate_pool(text=ACCOUNTANT, profile=profile, depth=10, filters=Filters(location_scope="remote"))
+    assert any(c.domain_rank for c in remote.candidates)
+    assert all(remote.postings[c.id].remote for c in remote.candidates)
+    # A resume whose domain the classifier is unsure of (here under even odds) gets no third search.
+    unsure = candidate_pool(text=NURSE, profile=understand(NURSE).to_dict(), depth=10, domain_depth=30)
+    assert max(unsure.seeker.domain_probs) < DOMAIN_SURE
+    assert not any(c.domain_rank for c in unsure.candidates)
+
+
+def test_the_domains_postings_are_read_again_once_a_minute(corpus, monkeypatch):
+    from search import engine as engine_module
+
+    engine = engine_module.get_engine()
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(engine_module, "clock", lambda: clock["now"])
+    engine._domain_read_at = None
+    nurses = engine.domain_postings("HEALTHCARE")
+    moved = JobPosting.objects.get(pk=min(nurses))
+    JobPosting.objects.filter(pk=moved.pk).update(domain="CHEF")
+    clock["now"] += engine_module.DOMAIN_IDS_SECONDS - 1
+    assert moved.pk in engine.domain_postings("HEALTHCARE")  # read a moment ago: not yet
+    clock["now"] += 2
+    assert moved.pk not in engine.domain_postings("HEALTHCARE") and moved.pk in engine.domain_postings("CHEF")
+    JobPosting.objects.filter(pk=moved.pk).update(active=False)
+    clock["now"] += engine_module.DOMAIN_IDS_SECONDS + 1
+    assert moved.pk not in engine.domain_postings("CHEF")  # closed postings are not listed
+    assert engine.domain_postings("NO-SUCH-DOMAIN") == frozenset()
+    engine._domain_read_at = None  # the next test reads the table as it is

@@ -29,3 +29,17 @@ def test_ties_are_broken_by_id_so_the_order_is_repeatable():
 def test_only_one_retriever_answering_still_gives_its_order():
     fused = reciprocal_rank_fusion(bm25=[], vector=[Hit(5, 0.9), Hit(6, 0.5)])
     assert [(c.id, c.bm25_rank, c.vector_rank) for c in fused] == [(5, None, 1), (6, None, 2)]
+
+
+def test_the_domain_search_adds_only_what_neither_retriever_found_after_the_fused_order():
+    from search.ranking.fusion import add_domain_hits
+
+    fused = reciprocal_rank_fusion(bm25=[Hit(1, 9.0), Hit(2, 5.0)], vector=[Hit(3, 0.9), Hit(1, 0.8)])
+    order = [c.id for c in fused]
+    out = add_domain_hits(fused, [Hit(3, 0.95), Hit(8, 0.7), Hit(9, 0.6)])
+    assert [c.id for c in out] == [*order, 8, 9]  # the fused order untouched, the new ones after it
+    eight = out[-2]
+    assert (eight.domain_rank, eight.vector_score, eight.fused_score) == (2, 0.7, 0.0)
+    assert (eight.bm25_rank, eight.vector_rank) == (None, None) and eight.found_by == ["domain"]
+    assert next(c for c in out if c.id == 3).domain_rank is None  # found by the vectors already
+    assert add_domain_hits(fused, []) == fused
