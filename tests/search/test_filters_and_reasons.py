@@ -8,6 +8,7 @@ from search.models import JobPosting
 from search.ranking.types import Candidate
 from search.services import RankedPosting, _diverse, jobs_for_text
 from tests.conftest import FIXTURES
+from tests.resumes.test_resilience import TEXT as ACCOUNTANT
 
 
 def _posting(n, **kw):
@@ -87,15 +88,6 @@ def test_reasons_agree_with_the_profile_and_the_posting(corpus):
     assert any(item.why["matched_skills"] for item in result.items)
 
 
-ACCOUNTANT = """Jane Doe
-Denver, CO
-Senior Accountant
-Experience
-Senior Accountant, Pinnacle Partners, 2015 - Present
-General ledger, month-end close, audits, payroll and budgeting for forty clients.
-Skills
-Accounting, Excel, QuickBooks, Auditing
-"""
 NURSE = """Maria Lopez
 Boston, MA
 Registered Nurse, Massachusetts General Hospital, 2015 - Present
