@@ -705,7 +705,7 @@ def indexed_resume_vector(*, resume: Resume, text: str) -> np.ndarray | None:
     from .recruiting import resume_content_hash
 
     indexed = IndexedResume.objects.filter(resume=resume).values_list("content_hash", flat=True).first()
-    if indexed is None or indexed != resume_content_hash(text):
+    if indexed != resume_content_hash(text):  # none indexed, or an older text
         return None
     found = get_engine().resume_vectors.vectors([resume.pk])
     return np.asarray(found[resume.pk], dtype=np.float32) if resume.pk in found else None
