@@ -34,7 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("JOBMATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-STAGES = ["extract", "understand", "embed", "bm25", "vectors", "domain", "fuse", "features", "rerank"]
+STAGES = ["extract", "understand", "embed", "classify", "bm25", "vectors", "domain", "fuse", "features", "rerank"]
 
 
 def manage(args: list[str], env: dict[str, str]) -> tuple[float, str]:

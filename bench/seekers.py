@@ -34,7 +34,7 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
     queries = [query_text(text=r.text, profile=p) for r, p in zip(source, profiles, strict=True)]
     vecs = cached_embeddings(queries, cache / "embeddings")
     probs = (
-        domain_probabilities(engine.domain.estimator, vecs, [p.get("titles") or [] for p in profiles])
+        domain_probabilities(engine.domain.estimator, vecs, [p.get("titles") or [] for p in profiles], queries)
         if engine.domain is not None
         else [None] * len(source)
     )

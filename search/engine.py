@@ -44,8 +44,7 @@ class Engine:
     _idf_mtime: float | None = None
     _resume_bm25: KeywordIndex | None = None
     _resume_vectors: QdrantIndex | EdgeIndex | None = None
-    _domain_ids: dict[str, frozenset[int]] = field(default_factory=dict)
-    _domain_read_at: float | None = None
+    _domain_ids: dict[str, tuple[float, frozenset[int]]] = field(default_factory=dict)  # domain: (read at, ids)
 
     def close(self) -> None:
         if isinstance(self._resume_vectors, EdgeIndex):
@@ -81,19 +80,18 @@ class Engine:
             self._personal_path = path
 
     def domain_postings(self, domain: str) -> frozenset[int]:
-        """The ids of the open postings of a domain (as indexing labelled them), read from the database
-        at most once every DOMAIN_IDS_SECONDS: a posting indexed since is found by the other retrievers
-        meanwhile, one closed since is dropped with the closed ones before ranking."""
+        """The ids of the open postings of a domain (as indexing labelled them), each domain read from the
+        database (an indexed column) at most once every DOMAIN_IDS_SECONDS: a posting indexed since is
+        found by the other retrievers meanwhile, one closed since is dropped with the closed ones before
+        ranking. One domain at a time, so no recommendation waits for a read of every posting."""
         now = clock()
-        if self._domain_read_at is None or now - self._domain_read_at > DOMAIN_IDS_SECONDS:
+        read_at, ids = self._domain_ids.get(domain, (None, frozenset()))
+        if read_at is None or now - read_at > DOMAIN_IDS_SECONDS:
             from .models import JobPosting
 
-            by_domain: dict[str, set[int]] = {}
-            for pid, d in JobPosting.objects.open().exclude(domain="").values_list("id", "domain").iterator(10000):
-                by_domain.setdefault(d, set()).add(pid)
-            self._domain_ids = {d: frozenset(ids) for d, ids in by_domain.items()}
-            self._domain_read_at = now
-        return self._domain_ids.get(domain, frozenset())
+            ids = frozenset(JobPosting.objects.open().filter(domain=domain).values_list("id", flat=True))
+            self._domain_ids[domain] = (now, ids)
+        return ids
 
     def reload_skill_idf(self) -> None:
         """How specific each posting skill is (written by build_index); read again when rebuilt."""

@@ -159,6 +159,8 @@ class JobPosting(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="posting_source_external_id")]
+        # The search in a resume's domain reads the open postings of one domain (Engine.domain_postings).
+        indexes = [models.Index(fields=["domain"], name="posting_domain")]
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -269,8 +271,14 @@ class IndexedResume(models.Model):
     resume = models.OneToOneField(Resume, on_delete=models.CASCADE, primary_key=True, related_name="index_entry")
     content_hash = models.CharField(max_length=64)
     domain = models.CharField(max_length=40, blank=True)
+    # The classifier's probability of `domain`: a posting's search in its domain takes the resumes
+    # whose domain it is at even odds or better (search.recruiting.resumes_of_domain).
+    domain_score = models.FloatField(null=True, blank=True)
     domain_probs = models.JSONField(null=True, blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["domain", "domain_score"], name="indexedresume_domain")]
 
 
 class CandidateMatch(models.Model):

@@ -40,15 +40,17 @@ from .models import (
     Recommendation,
     ResumeAccess,
 )
+from .ranking.domain import DOMAIN_SURE, sure_domain
 from .ranking.features import FEATURES, SeekerSide, SkillMatch, candidate_features
-from .ranking.fusion import reciprocal_rank_fusion
+from .ranking.fusion import add_domain_hits, reciprocal_rank_fusion
 from .ranking.reranker import contribution_shares
-from .ranking.types import Candidate, StageTimings
+from .ranking.types import Candidate, Hit, StageTimings
 
 log = logging.getLogger(__name__)
 
 CANDIDATES_K = 20  # the best matches kept per posting; applicants are kept whatever their rank
-CANDIDATE_DEPTH = 100  # per retriever, as on the seeker side
+CANDIDATE_DEPTH = 100  # per retriever, as on the seeker side ...
+CANDIDATE_DOMAIN_DEPTH = 50  # ... and the resumes of the posting's domain nearest to it (README, Ranking)
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -317,6 +319,7 @@ def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | 
                 resume=r,
                 content_hash=d.content_hash,
                 domain=classes[int(np.argmax(p))] if p is not None and classes else "",
+                domain_score=round(float(np.max(p)), 5) if p is not None and classes else None,
                 domain_probs=[round(float(x), 5) for x in p] if p is not None else None,
                 indexed_at=now,
             )
@@ -325,7 +328,7 @@ def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | 
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["resume"],
-        update_fields=["content_hash", "domain", "domain_probs", "indexed_at"],
+        update_fields=["content_hash", "domain", "domain_score", "domain_probs", "indexed_at"],
     )
 
 
@@ -361,7 +364,7 @@ def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) ->
         probs: list[np.ndarray | None] = [None] * len(batch)
         if engine.domain is not None:
             titles = [(r.profile or {}).get("titles") or [] for r, _ in batch]
-            probs = list(domain_probabilities(engine.domain.estimator, vecs, titles))
+            probs = list(domain_probabilities(engine.domain.estimator, vecs, titles, [t for _, t in batch]))
         resumes_index_write([(r, t, v, p) for (r, t), v, p in zip(batch, vecs, probs, strict=True)])
     if len(todo) > batch_size:
         engine.resume_vectors.optimize()  # a bulk import: the embedded store indexes what it wrote
@@ -443,6 +446,7 @@ class ResumeSide:
     seeker: SeekerSide
     domain: str | None
     profile: dict[str, Any]
+    domain_score: float | None = None  # the classifier's probability of `domain`
 
 
 def resume_sides(ids: list[int]) -> dict[int, ResumeSide]:
@@ -457,7 +461,10 @@ def resume_sides(ids: list[int]) -> dict[int, ResumeSide]:
             entry = entries.get(rid)
             probs = np.asarray(entry.domain_probs) if entry is not None and entry.domain_probs else None
             out[rid] = ResumeSide(
-                seeker_side(resume.profile, probs), entry.domain if entry is not None else None, resume.profile or {}
+                seeker_side(resume.profile, probs),
+                entry.domain if entry is not None else None,
+                resume.profile or {},
+                entry.domain_score if entry is not None else None,
             )
     return out
 
@@ -474,6 +481,22 @@ def resume_reasons(
     return why
 
 
+def posting_sure_domain(posting: JobPosting, classes: list[str]) -> str | None:
+    """The posting's domain when it is known well enough to search in: the one its poster declared,
+    else the classifier's when it gives it at least even odds."""
+    return posting.declared_domain or sure_domain(posting.domain_probs, classes)
+
+
+def resumes_of_domain(domain: str, sides: dict[int, ResumeSide] | None = None) -> set[int]:
+    """The indexed resumes whose likeliest domain is `domain`, at least at even odds: one indexed query,
+    or none when a batch caller (alerts) read the sides of every resume it ranks already."""
+    if sides is not None:
+        return {rid for rid, s in sides.items() if s.domain == domain and (s.domain_score or 0.0) >= DOMAIN_SURE}
+    return set(
+        IndexedResume.objects.filter(domain=domain, domain_score__gte=DOMAIN_SURE).values_list("resume_id", flat=True)
+    )
+
+
 def resumes_for_posting(
     *,
     posting: JobPosting,
@@ -481,15 +504,18 @@ def resumes_for_posting(
     k: int = CANDIDATES_K,
     include: set[int] | None = None,
     depth: int = CANDIDATE_DEPTH,
+    domain_depth: int = CANDIDATE_DOMAIN_DEPTH,
     posting_vec: np.ndarray | None = None,
     sides: dict[int, ResumeSide] | None = None,
     reasons: bool = True,
 ) -> CandidatesResult:
     """The best k of the allowed resumes for a posting: BM25 and vectors over the resume indexes, fused,
-    then the same pair features and learned re-ranker as the seeker side (worker). Resumes in `include`
-    (applicants) are ranked too, wherever retrieval put them, and kept whatever their rank. A caller
-    ranking many postings passes `sides` (resume_sides, read once) and may leave the reasons for later
-    (`reasons=False`: each item keeps its features and skill match for resume_reasons)."""
+    then up to `domain_depth` resumes of the posting's domain nearest to it that neither found (as the
+    seeker side adds postings of the resume's domain), then the same pair features and learned
+    re-ranker as the seeker side (worker). Resumes in `include` (applicants) are ranked too, wherever
+    retrieval put them, and kept whatever their rank. A caller ranking many postings passes `sides`
+    (resume_sides, read once) and may leave the reasons for later (`reasons=False`: each item keeps
+    its features and skill match for resume_reasons)."""
     from .engine import get_engine
     from .services import _timed, posting_side
 
@@ -507,8 +533,15 @@ def resumes_for_posting(
         bm25_hits = engine.resume_bm25.search(posting_keyword_text(posting), depth, allowed)
     with _timed(timings, "vectors"):
         vector_hits = engine.resume_vectors.search(posting_vec, depth, allowed)
+    classes: list[str] = engine.domain.classes if engine.domain is not None else []
+    domain_hits: list[Hit] = []
+    domain = posting_sure_domain(posting, classes)
+    if domain and domain_depth:
+        with _timed(timings, "domain"):
+            in_domain = resumes_of_domain(domain, sides) & allowed
+            domain_hits = engine.resume_vectors.search(posting_vec, domain_depth, in_domain) if in_domain else []
     with _timed(timings, "fuse"):
-        fused = reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits)
+        fused = add_domain_hits(reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits), domain_hits)
         seen = {c.id for c in fused}
         fused += [Candidate(id=i) for i in sorted(include - seen)]  # applicants retrieval did not reach
     with _timed(timings, "features"):
@@ -517,7 +550,6 @@ def resumes_for_posting(
         if missing:
             known = {**known, **resume_sides(missing)}
         fused = [c for c in fused if c.id in known]
-        classes: list[str] = engine.domain.classes if engine.domain is not None else []
         side = posting_side(posting, classes)
         bm25_max = max((c.bm25_score or 0.0 for c in fused), default=0.0)
         today = dt.date.today()

@@ -1,11 +1,15 @@
-"""Domain classifier: 24 resume categories from a document embedding and what its titles name.
+"""Domain classifier: 24 resume categories from a document embedding, what its titles name, and its words.
 
 Follows scikit-learn's estimator contract: __init__ stores parameters, fit returns
-self, learned state ends in an underscore. It reads embeddings rather than words, so
-the same fitted model labels long resumes and short postings alike, and the artifact
-stays small (24 x 408 weights). Beside the embedding it reads the title signal: which
-domains the title rules of posting_domains.py give the document's first titles, so
-resumes and postings are read by one set of rules.
+self, learned state ends in an underscore. Its main part reads embeddings rather than
+words, so the same fitted model labels long resumes and short postings alike. Beside the
+embedding it reads the title signal: which domains the title rules of posting_domains.py
+give the document's first titles, so resumes and postings are read by one set of rules.
+Given the texts too, a second part reads the words (TF-IDF of words and word pairs into a
+logistic regression) and the two parts' probabilities are averaged: on our held-out
+resumes the average reads 0.698 right where the embedding part alone reads 0.668 (README,
+Domains). Postings are classified by the embedding part alone: the word model learns from
+resumes, whose words a short posting does not share.
 """
 
 from __future__ import annotations
@@ -15,27 +19,64 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
 
 from .posting_domains import DOMAINS, title_domain
 
 
 class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-    def __init__(self, C: float = 10.0, max_iter: int = 3000) -> None:
+    def __init__(
+        self, C: float = 10.0, max_iter: int = 3000, text_weight: float = 0.5, text_terms: int = 20000
+    ) -> None:
         self.C = C
         self.max_iter = max_iter
+        self.text_weight = text_weight  # the word part's share of the average, when texts are given
+        self.text_terms = text_terms  # the most frequent words and word pairs it reads (~2 MB artifact)
 
-    def fit(self, X: npt.NDArray[np.floating], y: npt.ArrayLike) -> DomainClassifier:
+    def fit(
+        self, X: npt.NDArray[np.floating], y: npt.ArrayLike, texts: Sequence[str] | None = None
+    ) -> DomainClassifier:
         self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
         self.model_.fit(np.asarray(X, dtype=np.float64), y)
         self.classes_ = self.model_.classes_
+        self.text_model_: Pipeline | None = None
+        if texts is not None and self.text_weight > 0:
+            self.text_model_ = make_pipeline(
+                TfidfVectorizer(
+                    ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=self.text_terms, dtype=np.float32
+                ),
+                LogisticRegression(C=self.C, max_iter=self.max_iter),
+            )
+            self.text_model_.fit(list(texts), y)
         return self
 
-    def predict_proba(self, X: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
-        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
+    def predict_proba(self, X: npt.NDArray[np.floating], texts: Sequence[str] | None = None) -> npt.NDArray[np.float64]:
+        probs = np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
+        words = getattr(self, "text_model_", None)  # models saved before the word part have none
+        if texts is None or words is None:
+            return probs
+        if len(texts) != len(probs):
+            raise ValueError(f"{len(probs)} rows but {len(texts)} texts")
+        return (1 - self.text_weight) * probs + self.text_weight * np.asarray(words.predict_proba(list(texts)))
 
-    def predict(self, X: npt.NDArray[np.floating]) -> npt.NDArray[np.str_]:
-        return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
+    def predict(self, X: npt.NDArray[np.floating], texts: Sequence[str] | None = None) -> npt.NDArray[np.str_]:
+        return np.asarray(self.classes_[np.argmax(self.predict_proba(X, texts), axis=1)])
+
+
+# The likeliest domain is taken as the document's own when the classifier gives it at least even odds:
+# the searches in a domain (a resume's postings, a posting's resumes) run only then (README, Evaluation).
+DOMAIN_SURE = 0.5
+
+
+def sure_domain(probs: npt.ArrayLike | None, classes: Sequence[str], at: float = DOMAIN_SURE) -> str | None:
+    """The likeliest of `classes` when its probability is at least `at`; None when unsure or unknown."""
+    if probs is None or not len(classes):
+        return None
+    p = np.asarray(probs, dtype=np.float64)
+    best = int(np.argmax(p))
+    return str(classes[best]) if p[best] >= at else None
 
 
 TITLES_READ = 3  # a resume's first titles (its headline and latest roles) say its domain best
@@ -58,10 +99,14 @@ def domain_inputs(vecs: npt.NDArray[np.floating], titles: Sequence[Sequence[str]
 
 
 def domain_probabilities(
-    estimator: DomainClassifier, vecs: npt.NDArray[np.floating], titles: Sequence[Sequence[str]]
+    estimator: DomainClassifier,
+    vecs: npt.NDArray[np.floating],
+    titles: Sequence[Sequence[str]],
+    texts: Sequence[str] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Probabilities per document; a model trained on embeddings alone gets the embeddings alone."""
+    """Probabilities per document; a model trained on embeddings alone gets the embeddings alone. Resumes
+    pass their query texts (search.services.query_text), which the word part reads; postings do not."""
     vecs = np.atleast_2d(np.asarray(vecs, dtype=np.float64))
     if estimator.model_.n_features_in_ == vecs.shape[1]:
-        return estimator.predict_proba(vecs)
-    return estimator.predict_proba(domain_inputs(vecs, titles))
+        return estimator.predict_proba(vecs, texts)
+    return estimator.predict_proba(domain_inputs(vecs, titles), texts)

@@ -96,7 +96,8 @@ Critical care nursing in a surgical ICU: patient assessment, medication administ
 
 
 def test_the_postings_of_the_resumes_domain_join_the_pool_after_the_fused_ones_and_obey_the_filters(corpus):
-    from search.services import DOMAIN_SURE, candidate_pool
+    from search.ranking.domain import DOMAIN_SURE
+    from search.services import candidate_pool
 
     profile = understand(ACCOUNTANT).to_dict()
     plain = candidate_pool(text=ACCOUNTANT, profile=profile, depth=10, domain_depth=0)
@@ -111,10 +112,11 @@ def test_the_postings_of_the_resumes_domain_join_the_pool_after_the_fused_ones_a
     remote = candidate_pool(text=ACCOUNTANT, profile=profile, depth=10, filters=Filters(location_scope="remote"))
     assert any(c.domain_rank for c in remote.candidates)
     assert all(remote.postings[c.id].remote for c in remote.candidates)
-    # A resume whose domain the classifier is unsure of (here under even odds) gets no third search.
+    # A resume whose domain the classifier is unsure of (here under even odds) searches its likeliest one too.
     unsure = candidate_pool(text=NURSE, profile=understand(NURSE).to_dict(), depth=10, domain_depth=30)
-    assert max(unsure.seeker.domain_probs) < DOMAIN_SURE
-    assert not any(c.domain_rank for c in unsure.candidates)
+    assert max(unsure.seeker.domain_probs) < DOMAIN_SURE and unsure.domain == "HEALTHCARE"
+    extra = [c for c in unsure.candidates if c.domain_rank]
+    assert extra and {unsure.postings[c.id].domain for c in extra} == {"HEALTHCARE"}
 
 
 def test_the_domains_postings_are_read_again_once_a_minute(corpus, monkeypatch):
@@ -123,16 +125,19 @@ def test_the_domains_postings_are_read_again_once_a_minute(corpus, monkeypatch):
     engine = engine_module.get_engine()
     clock = {"now": 1000.0}
     monkeypatch.setattr(engine_module, "clock", lambda: clock["now"])
-    engine._domain_read_at = None
+    engine._domain_ids.clear()
     nurses = engine.domain_postings("HEALTHCARE")
+    assert nurses == set(JobPosting.objects.open().filter(domain="HEALTHCARE").values_list("id", flat=True))
     moved = JobPosting.objects.get(pk=min(nurses))
     JobPosting.objects.filter(pk=moved.pk).update(domain="CHEF")
     clock["now"] += engine_module.DOMAIN_IDS_SECONDS - 1
     assert moved.pk in engine.domain_postings("HEALTHCARE")  # read a moment ago: not yet
+    assert moved.pk in engine.domain_postings("CHEF")  # never read before: read now
     clock["now"] += 2
-    assert moved.pk not in engine.domain_postings("HEALTHCARE") and moved.pk in engine.domain_postings("CHEF")
+    assert moved.pk not in engine.domain_postings("HEALTHCARE")  # a minute on: read again
     JobPosting.objects.filter(pk=moved.pk).update(active=False)
+    assert moved.pk in engine.domain_postings("CHEF")  # each domain keeps its own minute
     clock["now"] += engine_module.DOMAIN_IDS_SECONDS + 1
     assert moved.pk not in engine.domain_postings("CHEF")  # closed postings are not listed
     assert engine.domain_postings("NO-SUCH-DOMAIN") == frozenset()
-    engine._domain_read_at = None  # the next test reads the table as it is
+    engine._domain_ids.clear()  # the next test reads the table as it is

@@ -106,11 +106,12 @@ class Command(BaseCommand):
         from search.indexes.base import IndexDoc
         from search.indexes.bm25 import BM25Index
         from search.models import JobPosting
-        from search.ranking.domain import domain_probabilities
+        from search.ranking.domain import domain_probabilities, sure_domain
         from search.ranking.features import FEATURES, candidate_features
-        from search.ranking.fusion import reciprocal_rank_fusion
+        from search.ranking.fusion import add_domain_hits, reciprocal_rank_fusion
         from search.ranking.rerank import rerank_score
         from search.ranking.types import Hit
+        from search.recruiting import CANDIDATE_DOMAIN_DEPTH, posting_sure_domain
         from search.services import RETRIEVAL_DEPTH, posting_side, query_text, seeker_side
 
         cache = settings.DATA_DIR / "cache"
@@ -120,11 +121,12 @@ class Command(BaseCommand):
         domain_model = engine.domain  # type: ignore[attr-defined]
         classes = domain_model.classes if domain_model else []
         probs = (
-            domain_probabilities(domain_model.estimator, vecs, [p.get("titles") or [] for p in profiles])
+            domain_probabilities(domain_model.estimator, vecs, [p.get("titles") or [] for p in profiles], queries)
             if domain_model
             else [None] * len(resumes)
         )
         seekers = [seeker_side(p, pr) for p, pr in zip(profiles, probs, strict=True)]
+        resume_domain = [sure_domain(pr, classes) for pr in probs]  # as the recruiter-side index holds it
         index = BM25Index(None)
         index.upsert([IndexDoc(id=i, content_hash="", text=q) for i, q in enumerate(queries)])
         n_relevant = Counter(r.category for r in resumes)
@@ -150,6 +152,10 @@ class Command(BaseCommand):
             sims = vecs @ pv
             top = np.argsort(-sims)[:RETRIEVAL_DEPTH]
             fused = reciprocal_rank_fusion(bm25=bm25, vector=[Hit(int(i), float(sims[i])) for i in top])
+            wanted_domain = posting_sure_domain(p, classes)
+            if wanted_domain and CANDIDATE_DOMAIN_DEPTH:  # the resumes of its domain, as resumes_for_posting
+                mine = [i for i in np.argsort(-sims) if resume_domain[i] == wanted_domain][:CANDIDATE_DOMAIN_DEPTH]
+                fused = add_domain_hits(fused, [Hit(int(i), float(sims[i])) for i in mine])
             side = posting_side(p, classes)
             bm25_max = max((c.bm25_score or 0.0 for c in fused), default=0.0)
             today = dt.date.today()

@@ -58,3 +58,30 @@ def test_the_title_signal_reads_resume_titles_with_the_posting_rules():
     assert domain_probabilities(with_titles, vecs, titles).shape == (48, 2)
     embeddings_only = DomainClassifier().fit(vecs, y)  # a model from before the title signal still serves
     assert domain_probabilities(embeddings_only, vecs, titles).shape == (48, 2)
+
+
+def test_the_word_part_is_averaged_in_for_texts_and_left_out_without_them():
+    import numpy as np
+
+    from search.ranking.domain import DomainClassifier, domain_probabilities
+
+    rng = np.random.default_rng(1)
+    vecs = rng.random((40, 4))  # embeddings that say nothing
+    y = ["CHEF", "ACCOUNTANT"] * 20
+    texts = [
+        f"{w} resume number {i}" for i, w in enumerate(["sous chef kitchen menus", "ledger audit tax returns"] * 20)
+    ]
+    model = DomainClassifier().fit(vecs, y, texts=texts)
+    embedding_part = model.model_.predict_proba(vecs)
+    words = model.text_model_.predict_proba(texts)
+    blended = domain_probabilities(model, vecs, [[] for _ in texts], texts)
+    np.testing.assert_allclose(blended, 0.5 * embedding_part + 0.5 * words)
+    np.testing.assert_allclose(blended.sum(axis=1), 1.0)
+    assert (model.predict(vecs, texts) == y).all()  # the words separate what the embeddings cannot
+    np.testing.assert_allclose(domain_probabilities(model, vecs, [[] for _ in texts]), embedding_part)  # postings
+    with pytest.raises(ValueError, match="texts"):
+        model.predict_proba(vecs, texts[:3])
+    old = DomainClassifier().fit(vecs, y)  # saved before the word part: texts change nothing
+    assert old.text_model_ is None
+    del old.text_model_  # as unpickled from an artifact of that time
+    np.testing.assert_allclose(old.predict_proba(vecs, texts), old.model_.predict_proba(vecs))
