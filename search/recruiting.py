@@ -315,14 +315,7 @@ def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | 
     now = timezone.now()
     IndexedResume.objects.bulk_create(
         [
-            IndexedResume(
-                resume=r,
-                content_hash=d.content_hash,
-                domain=classes[int(np.argmax(p))] if p is not None and classes else "",
-                domain_score=round(float(np.max(p)), 5) if p is not None and classes else None,
-                domain_probs=[round(float(x), 5) for x in p] if p is not None else None,
-                indexed_at=now,
-            )
+            IndexedResume(resume=r, content_hash=d.content_hash, indexed_at=now, **_domain_fields(p, classes))
             for (r, _t, _v, p), d in zip(items, docs, strict=True)
         ],
         batch_size=1000,
@@ -330,6 +323,48 @@ def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | 
         unique_fields=["resume"],
         update_fields=["content_hash", "domain", "domain_score", "domain_probs", "indexed_at"],
     )
+
+
+def _domain_fields(probs: np.ndarray | None, classes: list[str]) -> dict[str, Any]:
+    """What an index entry holds of the resume's domain: the likeliest, its probability, all of them."""
+    known = probs is not None and bool(classes)
+    return {
+        "domain": classes[int(np.argmax(probs))] if known else "",
+        "domain_score": round(float(np.max(probs)), 5) if known else None,
+        "domain_probs": [round(float(x), 5) for x in probs] if probs is not None else None,
+    }
+
+
+def resumes_reclassify(batch_size: int = 1000) -> int:
+    """Every indexed resume's domain from the serving domain model, read from the vector the recruiter-side
+    index holds and the resume's query text (worker; search.services.domains_refresh calls it)."""
+    from .engine import get_engine
+    from .ranking.domain import domain_probabilities
+    from .services import query_text
+
+    engine = get_engine()
+    if engine.domain is None:
+        return 0
+    ids = list(IndexedResume.objects.values_list("resume_id", flat=True))
+    done = 0
+    for start in range(0, len(ids), batch_size):
+        vecs = engine.resume_vectors.vectors(ids[start : start + batch_size])
+        resumes = list(Resume.objects.filter(pk__in=list(vecs)).only("id", "text", "profile"))
+        if not resumes:
+            continue
+        probs = domain_probabilities(
+            engine.domain.estimator,
+            np.asarray([vecs[r.pk] for r in resumes], dtype=np.float32),
+            [(r.profile or {}).get("titles") or [] for r in resumes],
+            [query_text(text=r.text, profile=r.profile) for r in resumes],
+        )
+        entries = [
+            IndexedResume(resume_id=r.pk, **_domain_fields(p, engine.domain.classes))
+            for r, p in zip(resumes, probs, strict=True)
+        ]
+        IndexedResume.objects.bulk_update(entries, ["domain", "domain_score", "domain_probs"], batch_size=1000)
+        done += len(entries)
+    return done
 
 
 def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) -> int:

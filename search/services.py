@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -167,6 +168,9 @@ class IndexReport:
     bm25_updated: int = 0
     bm25_removed: int = 0
     resumes_lost: int = 0  # resumes the recruiter-side indexes lacked: written again on their next ranking
+    # Classified again by a new domain model, from the vectors the indexes hold (domains_refresh).
+    postings_reclassified: int = 0
+    resumes_reclassified: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -186,8 +190,8 @@ def index_build(
     """Bring the vector and BM25 indexes in line with the active postings.
 
     Only postings whose content hash differs from the indexed one are embedded again
-    (`full` re-embeds all, e.g. after a new domain model); closed or deleted postings
-    leave both indexes.
+    (`full` re-embeds all); closed or deleted postings leave both indexes. A new domain
+    model classifies the rest again from their stored vectors (domains_refresh).
     """
     from .embeddings import embed_texts
     from .engine import get_engine
@@ -257,6 +261,9 @@ def index_build(
     if stale or gone:
         engine.vectors.optimize()  # the embedded store builds its HNSW graph over what was written
     report.seconds["vectors"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report.postings_reclassified, report.resumes_reclassified = domains_refresh(skip=set(stale))
+    report.seconds["reclassify"] = time.perf_counter() - t0
 
     # BM25
     t0 = time.perf_counter()
@@ -289,6 +296,49 @@ def index_build(
 
     report.resumes_lost = resumes_index_repair()
     return report
+
+
+def domain_stamp_path() -> Path:
+    from django.conf import settings
+
+    return Path(settings.INDEX_DIR) / "domain_model.json"
+
+
+def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size: int = 5000) -> tuple[int, int]:
+    """When the serving domain model is not the one that classified what the indexes hold (a retrained
+    or newly shipped model; its version is stamped in the index folder), give every open posting and
+    every indexed resume its probabilities, from the vectors the indexes hold: nothing is embedded
+    again. `skip`: postings just classified by this model. Returns (postings, resumes) classified."""
+    from .engine import get_engine
+    from .recruiting import resumes_reclassify
+
+    engine = get_engine()
+    if engine.domain is None:
+        return 0, 0
+    path = domain_stamp_path()
+    if path.exists() and json.loads(path.read_text()).get("version") == engine.domain.version:
+        return 0, 0
+    classes = engine.domain.classes
+    ids = [i for i in JobPosting.objects.open().values_list("id", flat=True).iterator(10000) if i not in skip]
+    postings_done = 0
+    for start in range(0, len(ids), batch_size):
+        vecs = engine.vectors.vectors(ids[start : start + batch_size])
+        postings = list(JobPosting.objects.filter(id__in=list(vecs)).only("id", "title", "declared_domain"))
+        if not postings:
+            continue
+        X = np.asarray([vecs[p.id] for p in postings], dtype=np.float32)
+        probs = domain_probabilities(engine.domain.estimator, X, [[p.title] for p in postings])
+        for p, row in zip(postings, probs, strict=True):
+            p.domain_probs = [round(float(x), 5) for x in row]
+            p.domain = p.declared_domain or classes[int(np.argmax(row))]
+        JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"], batch_size=1000)
+        postings_done += len(postings)
+    resumes_done = resumes_reclassify()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"version": engine.domain.version}))
+    tmp.replace(path)
+    return postings_done, resumes_done
 
 
 def skill_idf_write() -> dict[str, float]:

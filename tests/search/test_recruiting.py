@@ -328,6 +328,39 @@ def test_a_postings_candidates_take_in_the_sure_resumes_of_its_domain_that_retri
     assert posting_sure_domain(nurse_posting, classes) is None
 
 
+def test_a_new_domain_model_classifies_postings_and_indexed_resumes_again_from_their_vectors(seeker, corpus):  # type: ignore[no-untyped-def]
+    """A retrained or newly shipped classifier: build_index gives what the indexes hold its probabilities
+    without embedding anything again, once."""
+    import json
+
+    from search.recruiting import resumes_index_missing
+    from search.services import domain_stamp_path, index_build
+
+    resume = _resume(seeker, NURSE, discoverable=True)
+    resumes_index_missing(resumes=Resume.objects.all())
+    assert index_build().postings_reclassified == 0  # classified by the serving model already
+    entry = IndexedResume.objects.get(resume=resume)
+    undeclared = JobPosting.objects.open().filter(declared_domain="").first()
+    assert undeclared is not None and entry.domain == "HEALTHCARE"
+    right = (undeclared.domain, undeclared.domain_probs, entry.domain_probs)
+
+    # As an older model left them: other probabilities, stamped with another version.
+    wrong = [1.0] + [0.0] * (len(entry.domain_probs) - 1)
+    JobPosting.objects.filter(pk=undeclared.pk).update(domain="ACCOUNTANT", domain_probs=wrong)
+    IndexedResume.objects.filter(pk=entry.pk).update(domain="ACCOUNTANT", domain_score=1.0, domain_probs=wrong)
+    domain_stamp_path().write_text(json.dumps({"version": "an older model"}))
+    report = index_build()
+    assert report.embedded == 0
+    assert report.postings_reclassified == JobPosting.objects.open().count() and report.resumes_reclassified == 1
+    undeclared.refresh_from_db()
+    entry.refresh_from_db()
+    assert undeclared.domain == right[0] and undeclared.domain_probs == pytest.approx(right[1], abs=1e-4)
+    assert entry.domain == "HEALTHCARE" and entry.domain_probs == pytest.approx(right[2], abs=1e-4)
+    assert entry.domain_score == pytest.approx(max(entry.domain_probs))
+    again = index_build()
+    assert (again.postings_reclassified, again.resumes_reclassified) == (0, 0)
+
+
 def test_deleting_a_resume_removes_it_from_the_recruiter_indexes(  # type: ignore[no-untyped-def]
     client, seeker, nurse_posting, django_capture_on_commit_callbacks
 ):

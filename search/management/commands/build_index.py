@@ -30,6 +30,11 @@ class Command(BaseCommand):
             f"embedding in {precision()}; {report.seconds.get('bm25', 0):.1f}s BM25; "
             f"{report.seconds.get('understand', 0):.1f}s reading skills and occupations)"
         )
+        if report.postings_reclassified or report.resumes_reclassified:
+            self.stdout.write(
+                f"a new domain model: {report.postings_reclassified} postings and {report.resumes_reclassified} "
+                f"indexed resumes classified again from their stored vectors ({report.seconds['reclassify']:.1f}s)"
+            )
         if report.resumes_lost:
             self.stdout.write(
                 f"{report.resumes_lost} resumes were missing from the recruiter-side indexes; "
