@@ -65,8 +65,10 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X, texts), axis=1)])
 
 
-# The likeliest domain is taken as the document's own when the classifier gives it at least even odds:
-# the searches in a domain (a resume's postings, a posting's resumes) run only then (README, Evaluation).
+# The likeliest domain is taken as the document's own when the classifier gives it at least even odds.
+# A posting's search among the resumes of its domain takes only resumes this sure of it, and runs for a
+# posting whose domain is declared or this sure (search.recruiting); a seeker's search among the
+# postings of the resume's domain runs for the likeliest one however sure (README, Evaluation).
 DOMAIN_SURE = 0.5
 
 
