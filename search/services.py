@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
@@ -42,6 +42,9 @@ from .ranking.fusion import add_domain_hits, reciprocal_rank_fusion
 from .ranking.rerank import rerank_score
 from .ranking.reranker import contribution_shares
 from .ranking.types import Candidate, Hit, StageTimings
+
+if TYPE_CHECKING:
+    from .models_store import StoredModel
 
 log = logging.getLogger(__name__)
 
@@ -246,12 +249,7 @@ def index_build(
                 pending.result()
             pending = upserter.submit(engine.vectors.upsert, docs)
             if engine.domain is not None:
-                probs = domain_probabilities(engine.domain.estimator, emb, [[p.title] for p in postings])
-                classes = engine.domain.classes
-                for p, row in zip(postings, probs, strict=True):
-                    p.domain_probs = [round(float(x), 5) for x in row]
-                    p.domain = p.declared_domain or classes[int(np.argmax(row))]
-                JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"])
+                postings_classify(postings, emb, engine.domain)
             report.embedded += len(postings)
             bar.update(len(postings))
             if on_progress is not None:
@@ -298,6 +296,16 @@ def index_build(
     return report
 
 
+def postings_classify(postings: list[JobPosting], vecs: np.ndarray, domain_model: StoredModel) -> None:
+    """Store the domain model's probabilities for each posting (from its embedding and title) and the
+    domain shown: the declared one, else the likeliest."""
+    probs = domain_probabilities(domain_model.estimator, vecs, [[p.title] for p in postings])
+    for p, row in zip(postings, probs, strict=True):
+        p.domain_probs = [round(float(x), 5) for x in row]
+        p.domain = p.declared_domain or domain_model.classes[int(np.argmax(row))]
+    JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"], batch_size=1000)
+
+
 def domain_stamp_path() -> Path:
     from django.conf import settings
 
@@ -318,21 +326,14 @@ def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size
     path = domain_stamp_path()
     if path.exists() and json.loads(path.read_text()).get("version") == engine.domain.version:
         return 0, 0
-    classes = engine.domain.classes
     ids = [i for i in JobPosting.objects.open().values_list("id", flat=True).iterator(10000) if i not in skip]
     postings_done = 0
     for start in range(0, len(ids), batch_size):
         vecs = engine.vectors.vectors(ids[start : start + batch_size])
         postings = list(JobPosting.objects.filter(id__in=list(vecs)).only("id", "title", "declared_domain"))
-        if not postings:
-            continue
-        X = np.asarray([vecs[p.id] for p in postings], dtype=np.float32)
-        probs = domain_probabilities(engine.domain.estimator, X, [[p.title] for p in postings])
-        for p, row in zip(postings, probs, strict=True):
-            p.domain_probs = [round(float(x), 5) for x in row]
-            p.domain = p.declared_domain or classes[int(np.argmax(row))]
-        JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"], batch_size=1000)
-        postings_done += len(postings)
+        if postings:
+            postings_classify(postings, np.asarray([vecs[p.id] for p in postings], dtype=np.float32), engine.domain)
+            postings_done += len(postings)
     resumes_done = resumes_reclassify()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -27,9 +27,10 @@ def reciprocal_rank_fusion(*, bm25: Sequence[Hit], vector: Sequence[Hit], k: int
 
 
 def add_domain_hits(fused: list[Candidate], hits: Sequence[Hit]) -> list[Candidate]:
-    """The fused list, then the postings of the resume's likeliest domain nearest to it that neither
-    retriever found, in their order: the re-ranker sees them (domain agreement, skills, title...), the
-    fused order does not change. Short postings of a rare domain seldom rank high for either retriever
+    """The fused list, then the hits of the search in the query's domain (postings of the resume's
+    likeliest domain, or resumes of the posting's) that neither retriever found, in their order: the
+    re-ranker sees them (domain agreement, skills, title...), the fused order does not change.
+    Short postings of a rare domain seldom rank high for either retriever
     (on the 33,246 LinkedIn ones, held-out agriculture resumes had none right in the top ten of BM25,
     of the vectors or of the two fused), yet they are the right ones."""
     seen = {c.id for c in fused}
