@@ -16,7 +16,7 @@ from django.conf import settings
 from qdrant_client import QdrantClient
 
 from .indexes.bm25 import BM25Index
-from .indexes.edge import EdgeIndex, migrate_from_local
+from .indexes.edge import EdgeIndex, EdgeSparseBM25Index, migrate_from_local
 from .indexes.qdrant import QdrantIndex, open_client
 from .indexes.sparse import QdrantSparseBM25Index
 from .models_store import PERSONAL, RERANKER, StoredModel, load_domain_model, load_model, serving_path
@@ -26,7 +26,7 @@ _lock = threading.Lock()
 _engine: Engine | None = None
 
 
-KeywordIndex = BM25Index | QdrantSparseBM25Index
+KeywordIndex = BM25Index | QdrantSparseBM25Index | EdgeSparseBM25Index
 DOMAIN_IDS_SECONDS = 60.0
 clock = time.monotonic
 
@@ -49,6 +49,9 @@ class Engine:
     def close(self) -> None:
         if isinstance(self._resume_vectors, EdgeIndex):
             self._resume_vectors.close()  # a shard of its own; the client's collections share the client
+        for keywords in (self._resume_bm25, self.bm25):
+            if isinstance(keywords, EdgeSparseBM25Index):
+                keywords.close()
         if isinstance(self.bm25, QdrantSparseBM25Index) and not isinstance(self.vectors, QdrantIndex):
             self.bm25.client.close()  # its own client (beside Edge); the resumes' keywords share it
         self.vectors.close()
@@ -61,6 +64,7 @@ class Engine:
                 f"{settings.QDRANT_COLLECTION}_resumes",
                 local_name="bm25_resumes",
                 beside=self.bm25 if isinstance(self.bm25, QdrantSparseBM25Index) else self.vectors,
+                personal_data=True,
             )
         return self._resume_bm25
 
@@ -141,14 +145,24 @@ def open_keywords(
     *,
     local_name: str = "bm25",
     beside: QdrantIndex | QdrantSparseBM25Index | EdgeIndex | None = None,
+    personal_data: bool = False,
 ) -> KeywordIndex:
     """The keyword index of a collection (the postings' by default): BM25 files in INDEX_DIR/`local_name`,
-    or the sparse-vector collection `<collection>_keywords` in Qdrant, sharing the client of `beside`."""
+    or the sparse-vector collection `<collection>_keywords` in Qdrant: on the server, sharing the client of
+    `beside`, or without one in an Edge shard beside the dense ones (JOBMATCH_VECTOR_STORE=edge). Deleted
+    points of a `personal_data` collection leave the Edge shard's files at once."""
+    collection = f"{collection or settings.QDRANT_COLLECTION}_keywords"
     if settings.JOBMATCH_KEYWORD_STORE == "local":
         return BM25Index(settings.INDEX_DIR / local_name)
+    if not settings.QDRANT_URL and settings.JOBMATCH_VECTOR_STORE == "edge":
+        return EdgeSparseBM25Index(
+            settings.INDEX_DIR / "edge" / collection,
+            avg_length=settings.QDRANT_BM25_AVG_LENGTH,
+            erase_deleted=personal_data,
+        )
     return QdrantSparseBM25Index(
         _qdrant_client(beside),
-        collection=f"{collection or settings.QDRANT_COLLECTION}_keywords",
+        collection=collection,
         avg_length=settings.QDRANT_BM25_AVG_LENGTH,
         shards=settings.QDRANT_SHARDS,
         replicas=settings.QDRANT_REPLICAS,

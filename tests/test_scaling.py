@@ -37,11 +37,15 @@ def test_collections_are_created_with_the_shards_and_replicas_from_settings(monk
 
 
 @pytest.mark.django_db(transaction=True)
-def test_keyword_retrieval_on_qdrant_sparse_vectors_serves_recommendations(settings, tmp_path, corpus_committed):
+@pytest.mark.parametrize("vector_store", ["local", "edge"], ids=["client-local-mode", "edge"])
+def test_keyword_retrieval_on_qdrant_sparse_vectors_serves_recommendations(
+    settings, tmp_path, corpus_committed, vector_store
+):
     """With JOBMATCH_KEYWORD_STORE=qdrant (a server's default) build_index writes BM25 as sparse vectors
-    and the seekers' ranking reads its keyword candidates from them: here on qdrant-client's local mode,
-    the same calls a server takes."""
+    and the seekers' ranking reads its keyword candidates from them: on qdrant-client's local mode (the
+    same calls a server takes) and, without a server, on Qdrant Edge (the same engine in the process)."""
     from search.engine import get_engine, reset_engine
+    from search.indexes.edge import EdgeSparseBM25Index
     from search.indexes.sparse import QdrantSparseBM25Index
     from search.models import JobPosting
     from search.services import index_build, jobs_for_text
@@ -49,15 +53,20 @@ def test_keyword_retrieval_on_qdrant_sparse_vectors_serves_recommendations(setti
     reset_engine()
     settings.INDEX_DIR = tmp_path / "index"
     settings.JOBMATCH_KEYWORD_STORE = "qdrant"
+    settings.JOBMATCH_VECTOR_STORE = vector_store
     settings.QDRANT_BM25_AVG_LENGTH = 30.0
+    kind = QdrantSparseBM25Index if vector_store == "local" else EdgeSparseBM25Index
     try:
         report = index_build()
         engine = get_engine()
-        assert isinstance(engine.bm25, QdrantSparseBM25Index)
+        assert isinstance(engine.bm25, kind)
         assert not (tmp_path / "index" / "bm25").exists()  # no BM25 files beside it
         assert report.bm25_updated == JobPosting.objects.open().count() == len(engine.bm25)
-        assert isinstance(engine.resume_bm25, QdrantSparseBM25Index)  # the recruiter side opens beside it
-        assert engine.resume_bm25.client is engine.bm25.client
+        assert isinstance(engine.resume_bm25, kind)  # the recruiter side opens beside it
+        if vector_store == "local":
+            assert engine.resume_bm25.client is engine.bm25.client
+        else:  # a shard of its own, which erases what a deleted account's resume left
+            assert engine.resume_bm25.erase_deleted and not engine.bm25.erase_deleted
         nurse = JobPosting.objects.filter(title__icontains="nurse").first()
         assert nurse is not None
         result = jobs_for_text(text=f"{nurse.title}. Patient care, medication administration, charting.")

@@ -15,20 +15,25 @@ import shutil
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from qdrant_edge import (
     CountRequest,
     Distance,
     EdgeConfig,
     EdgeOptimizersConfig,
     EdgeShard,
+    EdgeSparseVectorParams,
     EdgeVectorParams,
     Filter,
     HasIdCondition,
+    Modifier,
     Point,
     Query,
     QueryRequest,
     ScrollRequest,
     SearchParams,
+    SparseVector,
     UpdateOperation,
 )
 
@@ -36,6 +41,8 @@ from search.ranking.types import Hit
 
 from .base import IndexDoc
 from .qdrant import UPSERT_BATCH, VectorStoreBusy
+from .sparse import VECTOR as SPARSE
+from .sparse import document_weights, query_weights
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +61,7 @@ class EdgeIndex:
         self.dim = dim
         self.erase_deleted = erase_deleted
         config = EdgeConfig(
-            vectors={"": EdgeVectorParams(size=dim, distance=Distance.Cosine)},
+            **self._vector_config(),
             optimizers=EdgeOptimizersConfig(deleted_threshold=0.0, vacuum_min_vector_number=1)
             if erase_deleted
             else None,
@@ -76,6 +83,9 @@ class EdgeIndex:
         except BaseException:
             os.close(self._lock)
             raise
+
+    def _vector_config(self) -> dict[str, object]:
+        return {"vectors": {"": EdgeVectorParams(size=self.dim, distance=Distance.Cosine)}}
 
     def __len__(self) -> int:
         return int(self.shard.count(CountRequest(exact=True)))
@@ -157,6 +167,69 @@ class EdgeIndex:
     def close(self) -> None:
         self.shard.close()
         os.close(self._lock)  # and with it the lock
+
+
+class EdgeSparseBM25Index(EdgeIndex):
+    """BM25 on Qdrant's sparse vectors (search.indexes.sparse) in an Edge shard: the keyword side of a
+    Qdrant server, run by the same engine in the process (JOBMATCH_KEYWORD_STORE=qdrant without
+    QDRANT_URL). Each document's vector holds BM25's term-frequency part per word; the shard's IDF
+    modifier supplies the inverse document frequencies at query time, so nothing corpus-wide is held
+    in Python. The keyword index's interface: upsert, delete, search, hashes, ids, save."""
+
+    def __init__(self, path: Path, *, avg_length: float, erase_deleted: bool = False) -> None:
+        if avg_length <= 0:
+            raise ValueError("avg_length must be positive")
+        self.avg_length = avg_length
+        super().__init__(path, dim=0, erase_deleted=erase_deleted)
+
+    def _vector_config(self) -> dict[str, object]:
+        return {"vectors": {}, "sparse_vectors": {SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)}}
+
+    def upsert(self, docs: Sequence[IndexDoc]) -> None:
+        for start in range(0, len(docs), UPSERT_BATCH):
+            points = []
+            for d in docs[start : start + UPSERT_BATCH]:
+                weights = document_weights(d.text, self.avg_length)
+                points.append(
+                    Point(
+                        id=d.id,
+                        vector={SPARSE: SparseVector(indices=list(weights), values=list(weights.values()))},
+                        payload={**(d.payload or {}), "content_hash": d.content_hash},
+                    )
+                )
+            self.shard.update(UpdateOperation.upsert_points(points))
+        if self.erase_deleted:
+            self.shard.flush()
+
+    def search(self, query: str, k: int, allowed: Collection[int] | None = None) -> list[Hit]:  # type: ignore[override]
+        """The k best documents that share a word with the query; `allowed` restricts them to those ids."""
+        weights = query_weights(query)
+        if not weights or (allowed is not None and not allowed):
+            return []
+        where = None
+        if allowed is not None:
+            where = Filter(must=[HasIdCondition(point_ids=allowed if isinstance(allowed, set) else set(allowed))])
+        points = self.shard.query(
+            QueryRequest(
+                limit=k,
+                query=Query.Nearest(SparseVector(indices=list(weights), values=list(weights.values())), using=SPARSE),
+                filter=where,
+                with_payload=False,
+                with_vector=False,
+            )
+        )
+        return [Hit(int(p.id), float(p.score)) for p in points if p.score > 0]
+
+    @property
+    def ids(self) -> npt.NDArray[np.int64]:
+        return np.array(sorted(self.hashes()), dtype=np.int64)
+
+    def save(self) -> None:
+        """Merge what was written since into optimised segments (every write is durable on return)."""
+        self.optimize()
+
+    def reload_if_changed(self) -> bool:
+        return False  # one process holds the shard (its lock); build_index does not run beside a worker
 
 
 def migrate_from_local(index: EdgeIndex, local_path: Path, collection: str) -> int:

@@ -38,7 +38,8 @@ def term_id(term: str) -> int:
     return zlib.crc32(term.encode("utf-8"))
 
 
-def document_vector(text: str, avg_length: float) -> models.SparseVector:
+def document_weights(text: str, avg_length: float) -> dict[int, float]:
+    """A document's sparse vector: BM25's term-frequency part for each of its words' dimensions."""
     counts = Counter(tokenize(text))
     length = sum(counts.values())
     norm = K1 * (1 - B + B * length / avg_length)
@@ -46,13 +47,23 @@ def document_vector(text: str, avg_length: float) -> models.SparseVector:
     for term, tf in counts.items():
         i = term_id(term)
         weights[i] = weights.get(i, 0.0) + tf * (K1 + 1) / (tf + norm)
+    return weights
+
+
+def query_weights(text: str) -> dict[int, float]:
+    """Each query word once per occurrence, as rank_bm25 counts it."""
+    counts: Counter[int] = Counter(term_id(t) for t in tokenize(text))
+    return {i: float(n) for i, n in counts.items()}
+
+
+def document_vector(text: str, avg_length: float) -> models.SparseVector:
+    weights = document_weights(text, avg_length)
     return models.SparseVector(indices=list(weights), values=list(weights.values()))
 
 
 def query_vector(text: str) -> models.SparseVector:
-    """Each query word once per occurrence, as rank_bm25 counts it."""
-    counts: Counter[int] = Counter(term_id(t) for t in tokenize(text))
-    return models.SparseVector(indices=list(counts), values=[float(n) for n in counts.values()])
+    weights = query_weights(text)
+    return models.SparseVector(indices=list(weights), values=list(weights.values()))
 
 
 class QdrantSparseBM25Index:

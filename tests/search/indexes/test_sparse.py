@@ -1,5 +1,6 @@
 """BM25 on Qdrant's sparse vectors (the keyword side with a Qdrant server), against qdrant-client's
-local mode: the scores Qdrant's IDF modifier gives, and agreement with the in-process BM25."""
+local mode (the server's calls) and Qdrant Edge (the server's engine in the process): the scores
+Qdrant's IDF modifier gives, and agreement with the in-process BM25."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from qdrant_client import QdrantClient
 
 from search.indexes.base import IndexDoc
 from search.indexes.bm25 import K1, B, BM25Index
+from search.indexes.edge import EdgeSparseBM25Index
 from search.indexes.sparse import QdrantSparseBM25Index, document_vector, term_id
 from search.ranking.text import tokenize
 
@@ -24,12 +26,23 @@ DOCS = {
 }
 
 
-def _index(avg_length: float = 4.0) -> QdrantSparseBM25Index:
-    return QdrantSparseBM25Index(QdrantClient(":memory:"), collection="kw", avg_length=avg_length)
+@pytest.fixture(params=["client", "edge"], ids=["qdrant-local", "qdrant-edge"])
+def make_index(request, tmp_path):  # type: ignore[no-untyped-def]
+    opened: list[EdgeSparseBM25Index] = []
+
+    def make(avg_length: float = 4.0) -> QdrantSparseBM25Index | EdgeSparseBM25Index:
+        if request.param == "client":
+            return QdrantSparseBM25Index(QdrantClient(":memory:"), collection="kw", avg_length=avg_length)
+        opened.append(EdgeSparseBM25Index(tmp_path / f"kw{len(opened)}", avg_length=avg_length))
+        return opened[-1]
+
+    yield make
+    for index in opened:
+        index.close()
 
 
-def test_scores_are_bm25_with_qdrants_idf():
-    idx = _index()
+def test_scores_are_bm25_with_qdrants_idf(make_index):
+    idx = make_index()
     idx.upsert([IndexDoc(id=i, content_hash=f"h{i}", text=t) for i, t in DOCS.items()])
     n = len(DOCS)
     df = Counter(w for t in DOCS.values() for w in set(tokenize(t)))
@@ -50,8 +63,8 @@ def test_scores_are_bm25_with_qdrants_idf():
         assert [h.score for h in hits] == pytest.approx([s for s, _ in want], rel=1e-5)
 
 
-def test_the_contract_allowed_ids_replace_delete_and_hashes():
-    idx = _index()
+def test_the_contract_allowed_ids_replace_delete_and_hashes(make_index):
+    idx = make_index()
     idx.upsert([IndexDoc(id=i, content_hash=f"h{i}", text=t) for i, t in DOCS.items()])
     assert [h.id for h in idx.search("nurse", 5, allowed={4, 5})] == [4]
     assert idx.search("nurse", 5, allowed=set()) == []
@@ -71,7 +84,7 @@ def test_document_weights_saturate_with_term_frequency_and_shrink_with_length():
 
 
 @pytest.mark.django_db
-def test_top_ten_agrees_with_the_in_process_bm25_on_real_postings(corpus):
+def test_top_ten_agrees_with_the_in_process_bm25_on_real_postings(corpus, make_index):
     """The 600 demo postings, 60 queries from their own titles and skills: Qdrant's sparse BM25 and
     rank_bm25's exact scores (the in-process index) mostly pick the same ten; they differ only in the
     IDF formula and in that the average length is fixed when a document is written."""
@@ -81,7 +94,7 @@ def test_top_ten_agrees_with_the_in_process_bm25_on_real_postings(corpus):
     postings = list(JobPosting.objects.only(*INDEX_FIELDS, "skills", "occupation_title").order_by("id"))
     docs = [IndexDoc(id=p.id, content_hash=p.content_hash, text=posting_keyword_text(p)) for p in postings]
     avg = float(np.mean([len(tokenize(d.text)) for d in docs]))
-    exact, sparse = BM25Index(), _index(avg_length=avg)
+    exact, sparse = BM25Index(), make_index(avg_length=avg)
     exact.upsert(docs)
     sparse.upsert(docs)
     rng = np.random.default_rng(0)
@@ -97,3 +110,23 @@ def test_top_ten_agrees_with_the_in_process_bm25_on_real_postings(corpus):
         tied.append(np.mean([scores[position[h.id]] >= a[-1].score - 1e-9 for h in b]))
     print(f"overlap {np.mean(overlap):.3f}, within the exact top ten's scores {np.mean(tied):.3f}")
     assert np.mean(tied) >= 0.85 and np.mean(overlap) >= 0.75
+
+
+def test_a_deleted_resumes_keywords_leave_the_erasing_edge_shard(tmp_path):
+    """The recruiter side's keyword shard holds resumes (personal data): once one is deleted, its
+    payload is in no file of the shard (its segments are rewritten without it, and no write-ahead log
+    keeps old writes), its words find nothing, and the others stay findable."""
+    idx = EdgeSparseBM25Index(tmp_path / "kw", avg_length=4.0, erase_deleted=True)
+    idx.upsert([IndexDoc(id=i, content_hash=f"resume-secret-{i}", text=t) for i, t in DOCS.items()])
+
+    def on_disk(needle: bytes) -> bool:
+        return any(needle in f.read_bytes() for f in (tmp_path / "kw").rglob("*") if f.is_file())
+
+    assert on_disk(b"resume-secret-5") and on_disk(b"resume-secret-4")
+    idx.delete([5])
+    assert not on_disk(b"resume-secret-5") and on_disk(b"resume-secret-4")
+    assert idx.search("line cook kitchen", 5) == [] and [h.id for h in idx.search("nurse", 5)] == [1, 4]
+    idx.close()
+    reopened = EdgeSparseBM25Index(tmp_path / "kw", avg_length=4.0, erase_deleted=True)
+    assert len(reopened) == 4
+    reopened.close()
