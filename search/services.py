@@ -615,7 +615,7 @@ def candidate_pool(
             resume_probs = domain_probabilities(
                 engine.domain.estimator, query_vec[None, :], [(profile or {}).get("titles") or []], [text]
             )[0]
-        # Its likeliest domain, however sure: the classifier reads 0.70 of held-out resumes right, and
+        # Its likeliest domain, however sure: the classifier reads 0.75 of held-out resumes right, and
         # with its words averaged in, an even-odds rule left out resumes it read right (README, Evaluation).
         domain = classes[int(np.argmax(resume_probs))]
     with _timed(timings, "bm25"):

@@ -90,19 +90,18 @@ class EdgeIndex:
     def __len__(self) -> int:
         return int(self.shard.count(CountRequest(exact=True)))
 
+    def _vector(self, doc: IndexDoc) -> object:
+        """What a document is stored as: its dense vector."""
+        if doc.vector is None:
+            raise ValueError(f"document {doc.id} has no vector")
+        return list(map(float, doc.vector))
+
     def upsert(self, docs: Sequence[IndexDoc]) -> None:
         for start in range(0, len(docs), UPSERT_BATCH):
-            points = []
-            for d in docs[start : start + UPSERT_BATCH]:
-                if d.vector is None:
-                    raise ValueError(f"document {d.id} has no vector")
-                points.append(
-                    Point(
-                        id=d.id,
-                        vector=list(map(float, d.vector)),
-                        payload={**(d.payload or {}), "content_hash": d.content_hash},
-                    )
-                )
+            points = [
+                Point(id=d.id, vector=self._vector(d), payload={**(d.payload or {}), "content_hash": d.content_hash})
+                for d in docs[start : start + UPSERT_BATCH]
+            ]
             self.shard.update(UpdateOperation.upsert_points(points))
         if self.erase_deleted:
             self.shard.flush()  # no write-ahead log: a write is durable once flushed
@@ -120,18 +119,16 @@ class EdgeIndex:
         allowed set exactly and walks the graph with the filter for a large one)."""
         if allowed is not None and not allowed:
             return []
+        return self._query(Query.Nearest(list(map(float, query))), k, allowed, SearchParams(hnsw_ef=max(HNSW_EF, k)))
+
+    def _query(
+        self, query: Query, k: int, allowed: Collection[int] | None, params: SearchParams | None = None
+    ) -> list[Hit]:
         where = None
         if allowed is not None:
             where = Filter(must=[HasIdCondition(point_ids=allowed if isinstance(allowed, set) else set(allowed))])
         points = self.shard.query(
-            QueryRequest(
-                limit=k,
-                query=Query.Nearest(list(map(float, query))),
-                filter=where,
-                params=SearchParams(hnsw_ef=max(HNSW_EF, k)),
-                with_payload=False,
-                with_vector=False,
-            )
+            QueryRequest(limit=k, query=query, filter=where, params=params, with_payload=False, with_vector=False)
         )
         return [Hit(int(p.id), float(p.score)) for p in points]
 
@@ -185,40 +182,17 @@ class EdgeSparseBM25Index(EdgeIndex):
     def _vector_config(self) -> dict[str, object]:
         return {"vectors": {}, "sparse_vectors": {SPARSE: EdgeSparseVectorParams(modifier=Modifier.Idf)}}
 
-    def upsert(self, docs: Sequence[IndexDoc]) -> None:
-        for start in range(0, len(docs), UPSERT_BATCH):
-            points = []
-            for d in docs[start : start + UPSERT_BATCH]:
-                weights = document_weights(d.text, self.avg_length)
-                points.append(
-                    Point(
-                        id=d.id,
-                        vector={SPARSE: SparseVector(indices=list(weights), values=list(weights.values()))},
-                        payload={**(d.payload or {}), "content_hash": d.content_hash},
-                    )
-                )
-            self.shard.update(UpdateOperation.upsert_points(points))
-        if self.erase_deleted:
-            self.shard.flush()
+    def _vector(self, doc: IndexDoc) -> object:
+        weights = document_weights(doc.text, self.avg_length)
+        return {SPARSE: SparseVector(indices=list(weights), values=list(weights.values()))}
 
     def search(self, query: str, k: int, allowed: Collection[int] | None = None) -> list[Hit]:  # type: ignore[override]
         """The k best documents that share a word with the query; `allowed` restricts them to those ids."""
         weights = query_weights(query)
         if not weights or (allowed is not None and not allowed):
             return []
-        where = None
-        if allowed is not None:
-            where = Filter(must=[HasIdCondition(point_ids=allowed if isinstance(allowed, set) else set(allowed))])
-        points = self.shard.query(
-            QueryRequest(
-                limit=k,
-                query=Query.Nearest(SparseVector(indices=list(weights), values=list(weights.values())), using=SPARSE),
-                filter=where,
-                with_payload=False,
-                with_vector=False,
-            )
-        )
-        return [Hit(int(p.id), float(p.score)) for p in points if p.score > 0]
+        query_vector = SparseVector(indices=list(weights), values=list(weights.values()))
+        return [h for h in self._query(Query.Nearest(query_vector, using=SPARSE), k, allowed) if h.score > 0]
 
     @property
     def ids(self) -> npt.NDArray[np.int64]:

@@ -85,3 +85,35 @@ def test_the_word_part_is_averaged_in_for_texts_and_left_out_without_them():
     assert old.text_model_ is None
     del old.text_model_  # as unpickled from an artifact of that time
     np.testing.assert_allclose(old.predict_proba(vecs, texts), old.model_.predict_proba(vecs))
+
+
+def test_the_title_part_reads_resumes_titles_and_leaves_documents_without_titles_alone():
+    import numpy as np
+
+    from search.ranking.domain import DomainClassifier, domain_probabilities, title_text
+
+    rng = np.random.default_rng(2)
+    vecs = rng.random((40, 4))  # embeddings that say nothing
+    y = np.asarray(["CHEF", "ACCOUNTANT"] * 20)
+    texts = [f"resume number {i}" for i in range(40)]  # words that say nothing either
+    titles = [["Sous Chef", "Line Cook"], ["Staff Accountant"]] * 20
+    # The second view of each resume (without its first line) is left out of the title part's training.
+    model = DomainClassifier().fit(
+        np.vstack([vecs, vecs]), np.concatenate([y, y]), texts=texts * 2, titles=[*titles, *([None] * 40)]
+    )
+    assert title_text(["Sous Chef", "Line Cook", "Chef", "Dishwasher"]) == "Sous Chef | Line Cook | Chef"
+    before = model.predict_proba(vecs, texts)  # the embedding and word parts
+    named = model.title_model_.predict_proba([title_text(t) for t in titles])
+    blended = domain_probabilities(model, vecs, titles, texts)
+    np.testing.assert_allclose(blended, 0.65 * before + 0.35 * named)
+    assert (blended.argmax(axis=1) == (y == "CHEF").astype(int)).all()  # classes_ sort ACCOUNTANT first
+    # A resume whose understanding read no titles keeps the other parts' probabilities.
+    untitled = domain_probabilities(model, vecs[:2], [[], []], texts[:2])
+    np.testing.assert_allclose(untitled, before[:2])
+    # Postings pass no texts: neither the word nor the title part reads them.
+    np.testing.assert_allclose(domain_probabilities(model, vecs, titles), model.model_.predict_proba(vecs))
+    with pytest.raises(ValueError, match="title lists"):
+        model.predict_proba(vecs, texts, titles[:3])
+    old = DomainClassifier().fit(vecs, y, texts=texts)  # saved before the title part
+    del old.title_model_  # as unpickled from an artifact of that time
+    np.testing.assert_allclose(old.predict_proba(vecs, texts, titles), old.predict_proba(vecs, texts))
