@@ -51,8 +51,8 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         texts: Sequence[str] | None = None,
         titles: Sequence[Sequence[str] | None] | None = None,
     ) -> DomainClassifier:
-        """`texts` train the word part; `titles` (per row, the titles read from the document, first
-        first; None leaves a row out) train the title part."""
+        """`texts` train the word part; `titles` (per row, the titles read from the document in the order
+        read; None leaves a row out) train the title part."""
         y = np.asarray(y)
         self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
         self.model_.fit(np.asarray(X, dtype=np.float64), y)
