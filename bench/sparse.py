@@ -26,14 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
 
 DEPTH = 100  # the retrieval depth of a seeker's ranking (search.services.RETRIEVAL_DEPTH)
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
 
 
 def folder_mb(path: Path) -> float:
@@ -52,6 +48,7 @@ def main() -> None:
     django.setup()
     import numpy as np
     from django.conf import settings
+    from run import pct
 
     from search.documents import INDEX_FIELDS, posting_keyword_text
     from search.evaluation import load_resumes
