@@ -339,7 +339,7 @@ def resumes_reclassify(batch_size: int = 1000) -> int:
     """Every indexed resume's domain from the serving domain model, read from the vector the recruiter-side
     index holds and the resume's query text (worker; search.services.domains_refresh calls it)."""
     from .engine import get_engine
-    from .ranking.domain import domain_probabilities
+    from .ranking.domain import resume_domain_probabilities
     from .services import query_text
 
     engine = get_engine()
@@ -352,10 +352,10 @@ def resumes_reclassify(batch_size: int = 1000) -> int:
         resumes = list(Resume.objects.filter(pk__in=list(vecs)).only("id", "text", "profile"))
         if not resumes:
             continue
-        probs = domain_probabilities(
+        probs = resume_domain_probabilities(
             engine.domain.estimator,
             np.asarray([vecs[r.pk] for r in resumes], dtype=np.float32),
-            [(r.profile or {}).get("titles") or [] for r in resumes],
+            [r.profile for r in resumes],
             [query_text(text=r.text, profile=r.profile) for r in resumes],
         )
         entries = [
@@ -373,7 +373,7 @@ def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) ->
     One query finds them: no entry, or the resume changed since it was indexed."""
     from .embeddings import embed_documents
     from .engine import get_engine
-    from .ranking.domain import domain_probabilities
+    from .ranking.domain import resume_domain_probabilities
     from .services import query_text
 
     changed = resumes.filter(status=Resume.Status.DONE).filter(
@@ -398,8 +398,8 @@ def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) ->
         vecs = embed_documents([t for _, t in batch])
         probs: list[np.ndarray | None] = [None] * len(batch)
         if engine.domain is not None:
-            titles = [(r.profile or {}).get("titles") or [] for r, _ in batch]
-            probs = list(domain_probabilities(engine.domain.estimator, vecs, titles, [t for _, t in batch]))
+            profiles = [r.profile for r, _ in batch]
+            probs = list(resume_domain_probabilities(engine.domain.estimator, vecs, profiles, [t for _, t in batch]))
         resumes_index_write([(r, t, v, p) for (r, t), v, p in zip(batch, vecs, probs, strict=True)])
     if len(todo) > batch_size:
         engine.resume_vectors.optimize()  # a bulk import: the embedded store indexes what it wrote

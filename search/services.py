@@ -29,7 +29,7 @@ from .indexes.base import IndexDoc
 from .learning import personal_corrections
 from .models import JobPosting, Recommendation
 from .ranking.diversity import cap_per_key
-from .ranking.domain import domain_probabilities
+from .ranking.domain import domain_probabilities, resume_domain_probabilities
 from .ranking.features import (
     FEATURES,
     PostingSide,
@@ -612,9 +612,9 @@ def candidate_pool(
     resume_probs, domain = None, None
     if engine.domain is not None:
         with _timed(timings, "classify"):
-            resume_probs = domain_probabilities(
-                engine.domain.estimator, query_vec[None, :], [(profile or {}).get("titles") or []], [text]
-            )[0]
+            resume_probs = resume_domain_probabilities(engine.domain.estimator, query_vec[None, :], [profile], [text])[
+                0
+            ]
         # Its likeliest domain, however sure: the classifier reads 0.75 of held-out resumes right, and
         # with its words averaged in, an even-odds rule left out resumes it read right (README, Evaluation).
         domain = classes[int(np.argmax(resume_probs))]

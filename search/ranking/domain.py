@@ -18,6 +18,7 @@ signal alone: the word and title parts learn from resumes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -167,3 +168,16 @@ def domain_probabilities(
     if estimator.model_.n_features_in_ == vecs.shape[1]:
         return estimator.predict_proba(vecs, texts, named)
     return estimator.predict_proba(domain_inputs(vecs, titles), texts, named)
+
+
+def resume_domain_probabilities(
+    estimator: DomainClassifier,
+    vecs: npt.NDArray[np.floating],
+    profiles: Sequence[dict[str, Any] | None],
+    texts: Sequence[str],
+) -> npt.NDArray[np.float64]:
+    """Probabilities per resume, every part reading what it reads in a resume: the embedding of its query
+    text (search.services.query_text) beside its profile's titles, the words of that text, the titles."""
+    if len(profiles) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(profiles)} profiles")
+    return domain_probabilities(estimator, vecs, [(p or {}).get("titles") or [] for p in profiles], texts)

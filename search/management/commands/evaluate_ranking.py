@@ -106,7 +106,7 @@ class Command(BaseCommand):
         from search.indexes.base import IndexDoc
         from search.indexes.bm25 import BM25Index
         from search.models import JobPosting
-        from search.ranking.domain import domain_probabilities, sure_domain
+        from search.ranking.domain import resume_domain_probabilities, sure_domain
         from search.ranking.features import FEATURES, candidate_features
         from search.ranking.fusion import add_domain_hits, reciprocal_rank_fusion
         from search.ranking.rerank import rerank_score
@@ -121,7 +121,7 @@ class Command(BaseCommand):
         domain_model = engine.domain  # type: ignore[attr-defined]
         classes = domain_model.classes if domain_model else []
         probs = (
-            domain_probabilities(domain_model.estimator, vecs, [p.get("titles") or [] for p in profiles], queries)
+            resume_domain_probabilities(domain_model.estimator, vecs, profiles, queries)
             if domain_model
             else [None] * len(resumes)
         )

@@ -90,7 +90,7 @@ def test_the_word_part_is_averaged_in_for_texts_and_left_out_without_them():
 def test_the_title_part_reads_resumes_titles_and_leaves_documents_without_titles_alone():
     import numpy as np
 
-    from search.ranking.domain import DomainClassifier, domain_probabilities, title_text
+    from search.ranking.domain import DomainClassifier, domain_probabilities, resume_domain_probabilities, title_text
 
     rng = np.random.default_rng(2)
     vecs = rng.random((40, 4))  # embeddings that say nothing
@@ -110,6 +110,12 @@ def test_the_title_part_reads_resumes_titles_and_leaves_documents_without_titles
     # A resume whose understanding read no titles keeps the other parts' probabilities.
     untitled = domain_probabilities(model, vecs[:2], [[], []], texts[:2])
     np.testing.assert_allclose(untitled, before[:2])
+    # Resumes are read from their profiles: the titles understanding read, none for a profile not yet read.
+    profiles = [{"titles": t, "skills": []} for t in titles[:2]]
+    np.testing.assert_allclose(resume_domain_probabilities(model, vecs[:2], profiles, texts[:2]), blended[:2])
+    np.testing.assert_allclose(resume_domain_probabilities(model, vecs[:2], [None, {}], texts[:2]), before[:2])
+    with pytest.raises(ValueError, match="profiles"):
+        resume_domain_probabilities(model, vecs[:2], profiles[:1], texts[:2])
     # Postings pass no texts: neither the word nor the title part reads them.
     np.testing.assert_allclose(domain_probabilities(model, vecs, titles), model.model_.predict_proba(vecs))
     with pytest.raises(ValueError, match="title lists"):
