@@ -217,10 +217,13 @@ def cached_embeddings(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
 
 
 def understanding_version() -> str:
-    """Changes when the shipped vocabularies or NER model change, so cached profiles are read again."""
+    """Changes when the shipped vocabularies, the NER model or the understanding's code change, so cached
+    profiles are read again."""
     from resumes.understanding.vocabulary import ARTIFACTS
 
     h = hashlib.sha256()
+    for code in sorted(Path(__file__).resolve().parents[1].joinpath("resumes", "understanding").glob("*.py")):
+        h.update(code.read_bytes())
     for path in sorted([*ARTIFACTS.glob("*.json.gz"), *ARTIFACTS.glob("ner/**/*")]):
         if path.is_file():
             h.update(path.name.encode())

@@ -20,6 +20,7 @@ from .vocabulary import (
     canonical_skill,
     exact_case_labels,
     is_known_title,
+    is_title_head,
     normalize_label,
     occupations_for_titles,
     proper_case_labels,
@@ -237,7 +238,12 @@ def _location(doc: Any, text: str) -> str | None:
     # "Austin, TX" or "Bengaluru, Karnataka - Email me ..." on a line of its own near the top.
     for m in CITY_REGION.finditer(text[: HEADER_CHARS * 2]):
         city = m.group(1).strip()
-        if city.lower() not in {"city", "company name"} and not EMAIL.search(m.group(0)):
+        # "SUPERVISOR, ACCOUNTANT" is a headline, not a place.
+        if (
+            city.lower() not in {"city", "company name"}
+            and not EMAIL.search(m.group(0))
+            and not is_known_title(city, loose=True)
+        ):
             return f"{city}, {m.group(2).strip()}"
     ents = [e for e in doc.ents if e.label_ == "GPE" and e.start_char <= HEADER_CHARS * 2]
     return ents[0].text if ents else None
@@ -256,7 +262,11 @@ def _display_case(text: str) -> str:
     """'IT DIRECTOR' -> 'IT Director': title case for shouted lines, acronyms kept."""
     if not text.isupper():
         return text
-    return " ".join(w if len(w) <= 2 or w in _ACRONYMS else w.title() for w in text.split())
+    words = text.split()
+    return " ".join(
+        w.lower() if i and w.lower() in _SMALL_WORDS else w if len(w) <= 2 or w in _ACRONYMS else w.title()
+        for i, w in enumerate(words)
+    )
 
 
 def _title_case(phrase: str) -> bool:
@@ -279,9 +289,39 @@ def _title_in(line: str) -> str | None:
     return None
 
 
+_ASIDE = re.compile(r"\s*\([^)]*(?:\)|$)")  # "(Fee Basis, VA Medical Center)", closed or cut off
+_ALTERNATIVES = re.compile(r"\s*/\s*")  # "Conservation Technician/Maintenance"
+_HEAD_OF = re.compile(r"\s+(?:of|for)\s+", re.I)  # "Director of Engineering": a Director
+
+
+def _headline_title(line: str) -> str | None:
+    """The title a headline names (the line under the name, or the first line). Read more widely than a
+    line of the experience section, since a headline says what the person does: besides what `_title_in`
+    takes, a part between slashes, a title with an aside in parentheses, "Director of Engineering" (an
+    O*NET title followed by what it directs) and one generic occupation word ("CONSULTANT")."""
+    found = _title_in(line)
+    if found or header_of(line):
+        return found
+    line = _ASIDE.sub("", line).strip(" •-–:\t")
+    for piece in _SEPARATORS.split(line):
+        for part in _ALTERNATIVES.split(piece.strip()):
+            part = part.strip(" .,")
+            words = part.split()
+            if not 1 <= len(words) <= 6 or EMAIL.search(part) or not _title_case(part):
+                continue
+            head = _HEAD_OF.split(part, maxsplit=1)[0]
+            if (
+                is_known_title(part, loose=True)
+                or (head != part and is_known_title(head))
+                or (len(words) == 1 and is_title_head(part))
+            ):
+                return _display_case(part)
+    return None
+
+
 def _titles(text: str, sections: dict[str, list[int]]) -> list[str]:
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    titles = [t for t in (_title_in(ln) for ln in lines[:4]) if t]  # the headline under the name
+    titles = [t for t in (_headline_title(ln) for ln in lines[:4]) if t]  # the headline under the name
     exp, _ = _section_text(text, sections, "experience")
     titles += [t for t in (_title_in(ln) for ln in exp.splitlines()) if t]
     return _unique(titles)[:10]
@@ -554,11 +594,12 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
     location = _location(doc, text)
     # A piece of the address line read as a title ("Boston, MA" -> "MA") is not one.
     place_parts = {part.strip().lower() for part in (location or "").split(",")}
-    titles = [t for t in _clean_titles(titles) if t.strip().lower() not in place_parts]
+    name = _name(doc, text)
+    titles = [t for t in _clean_titles(titles) if t.strip().lower() not in place_parts | {(name or "").lower()}]
     if ner is None or "companies" not in ner_use:
         companies = _unique(by_layout + companies)
     return Profile(
-        name=_name(doc, text),
+        name=name,
         email=email.group(0) if email else None,
         phone=phone,
         links=_links(text),

@@ -267,3 +267,14 @@ def is_known_title(text: str, *, loose: bool = False) -> bool:
         return True
     words = norm.split()
     return loose and 2 <= len(words) <= 6 and words[-1] in by_head and len(by_head[words[-1]]) >= 5
+
+
+GENERIC_HEAD_TITLES = 50  # a word that heads this many O*NET titles names an occupation on its own
+
+
+def is_title_head(word: str) -> bool:
+    """Whether one word is itself a generic occupation ("Consultant", "Coordinator"): the head noun of
+    many O*NET titles. A headline of that one word is a title; a section header is not."""
+    _, _, by_head = _titles()
+    norm = normalize_title(word)
+    return len(norm.split()) == 1 and len(by_head.get(norm, [])) >= GENERIC_HEAD_TITLES

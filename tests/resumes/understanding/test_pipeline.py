@@ -251,3 +251,30 @@ def test_schools_labelled_fields_and_products_are_not_job_titles():  # type: ign
     assert "Business Analyst" in titles
     for wrong in ("Client: Dollar General", "Role: Business Analyst", "SQL Loader", "Andhra University", "State Board"):
         assert wrong not in titles
+
+
+def test_the_headline_is_read_as_the_title_it_names():  # type: ignore[no-untyped-def]
+    # The line under the name says what the person does, in the forms headlines take.
+    cases = {
+        "CONSULTANT": "Consultant",  # one generic occupation word
+        "DIRECTOR OF ENGINEERING": "Director of Engineering",  # a title followed by what it directs
+        "FRONT DESK CLERK (FEE BASIS, VA MEDICAL CENTER)": "Front Desk Clerk",  # an aside
+        "CONSERVATION TECHNICIAN/MAINTENANCE": "Conservation Technician",  # alternatives
+    }
+    for headline, title in cases.items():
+        profile = understand(f"Maria Lopez\n{headline}\nSummary\nTen years of work.\n")
+        assert profile.titles[:1] == [title], headline
+        assert profile.name == "Maria Lopez"
+    # Section headers, the name and the address line are not titles, read as a headline or not.
+    profile = understand("Maria Lopez\nAustin, TX\nPROFESSIONAL SUMMARY\nSkills\nExcel, payroll\n")
+    assert profile.titles == []
+    assert profile.location == "Austin, TX"
+    # An experience line still needs a known title: one generic word there is a heading or a word.
+    later = understand("Maria Lopez\nSummary\nTen years.\nExperience\nConsultant\nMarch 2015 to Present\n")
+    assert "Consultant" not in later.titles
+
+
+def test_a_shouted_headline_with_a_comma_is_a_title_not_a_place():  # type: ignore[no-untyped-def]
+    profile = understand("SUPERVISOR, ACCOUNTANT\nProfessional Summary\nTen years of accounts payable.\n")
+    assert profile.location is None
+    assert profile.titles[:1] == ["Supervisor"]
