@@ -26,11 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
+from run import pct  # noqa: E402  (bench/ is on the path)
 
 
 def main() -> None:

@@ -25,11 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 USERNAME = "bench-refresh"
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return round(s[min(len(s) - 1, round(q * (len(s) - 1)))], 1) if s else float("nan")
+from run import pct  # noqa: E402  (bench/ is on the path)
 
 
 def main() -> None:
@@ -91,8 +87,8 @@ def main() -> None:
     report: dict[str, object] = {"resumes": len(made)}
     for name, timings in passes.items():
         stages = sorted({s for t in timings for s in t}, key=lambda s: (s == "total", s))
-        p50 = {s: pct([t.get(s, 0.0) for t in timings], 0.5) for s in stages}
-        total_p95 = pct([t["total"] for t in timings], 0.95)
+        p50 = {s: round(pct([t.get(s, 0.0) for t in timings], 0.5), 1) for s in stages}
+        total_p95 = round(pct([t["total"] for t in timings], 0.95), 1)
         report[name] = {"p50_ms": p50, "total_p95_ms": total_p95}
         print(f"{name} of {len(made)} resumes (ms at p50; a stage a resume skipped counts 0)")
         for s in stages:
