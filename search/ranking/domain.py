@@ -12,8 +12,8 @@ resumes the embedding part alone reads 0.694 right, with the words 0.711, with t
 0.761 (README, Domains). The title part reads the titles resume understanding found, in its
 headline (the line under the name, or the first line) and its experience section, so it serves
 uploads that open with a name and address as well as the data set's resumes that open with their
-title. Postings are classified by the embedding part and title
-signal alone: the word and title parts learn from resumes.
+title. Postings are classified by the embedding part and title signal alone: the word and title
+parts learn from resumes.
 """
 
 from __future__ import annotations
