@@ -592,10 +592,10 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
         if "skills" in ner_use:
             blocks = found.skill_blocks
     location = _location(doc, text)
-    # A piece of the address line read as a title ("Boston, MA" -> "MA") is not one.
-    place_parts = {part.strip().lower() for part in (location or "").split(",")}
+    # A piece of the address line read as a title ("Boston, MA" -> "MA") is not one, nor is the name.
     name = _name(doc, text)
-    titles = [t for t in _clean_titles(titles) if t.strip().lower() not in place_parts | {(name or "").lower()}]
+    not_titles = {part.strip().lower() for part in (location or "").split(",")} | {(name or "").lower()}
+    titles = [t for t in _clean_titles(titles) if t.strip().lower() not in not_titles]
     if ner is None or "companies" not in ner_use:
         companies = _unique(by_layout + companies)
     return Profile(

@@ -72,7 +72,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if titles is not None and self.title_weight > 0:
             if len(titles) != len(y):
                 raise ValueError(f"{len(y)} rows but {len(titles)} title lists")
-            read = [(title_text(t), label) for t, label in zip(titles, y, strict=True) if t and title_text(t)]
+            read = [(text, label) for t, label in zip(titles, y, strict=True) if t and (text := title_text(t))]
             if len({label for _, label in read}) > 1:
                 self.title_model_ = make_pipeline(
                     TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32),

@@ -107,11 +107,10 @@ class Command(BaseCommand):
         everyone = train + test
         bodies = cached_embeddings([drop_first_line(queries[r.id]) for r in everyone], cache / "embeddings")
         # Two views of each resume: whole, and without its first line (text and the titles read from it).
-        full = {r.id: domain_inputs(vec[r.id], [profiles[r.id].get("titles") or []])[0] for r in everyone}
-        body = {
-            r.id: domain_inputs(bodies[i], [_titles_below_first_line(r.text, profiles[r.id])])[0]
-            for i, r in enumerate(everyone)
-        }
+        titles_full = [profiles[r.id].get("titles") or [] for r in everyone]
+        titles_body = [_titles_below_first_line(r.text, profiles[r.id]) for r in everyone]
+        full = {r.id: domain_inputs(vec[r.id], [titles_full[i]])[0] for i, r in enumerate(everyone)}
+        body = {r.id: domain_inputs(bodies[i], [titles_body[i]])[0] for i, r in enumerate(everyone)}
         y = np.asarray([r.category for r in train])
         x_full = np.vstack([full[r.id] for r in train])
         x_body = np.vstack([body[r.id] for r in train])
@@ -119,8 +118,6 @@ class Command(BaseCommand):
         words_body = np.asarray([drop_first_line(queries[r.id]) for r in train], dtype=object)
         # The title part learns from the whole view only (on the folds, adding the other view read 0.007
         # less); each view is scored with its own titles.
-        titles_full = [profiles[r.id].get("titles") or [] for r in everyone]
-        titles_body = [_titles_below_first_line(r.text, profiles[r.id]) for r in everyone]
         n_train = len(train)
         # Each fold trains as the shipped model does (both views of its resumes) and is scored on the
         # held-out resumes with and without their first line (usually the job title: it nearly names the label).
