@@ -2,6 +2,7 @@
 """JobMatch benchmark suite: import, index, recommend, candidates and memory on real postings.
 
     python bench/run.py [--postings N] [--resumes M] [--candidates-resumes R] [--json]
+    python bench/run.py --show FILE   # the table of a saved --json run, judged again
 
 Builds a fresh data dir with a corpus of N postings from ../shared/data: the 33,246 LinkedIn 2023
 postings, then every full-text set (NHS, Adzuna UK, Built In AI, LinkedIn 2024), and, past the
@@ -13,8 +14,9 @@ sample DOCX files) and prints medians and p95 per stage and that process's peak 
 side in the same process, Qdrant's top 100 against an exact NumPy scan over the same vectors and
 the served BM25 query against rank_bm25's own get_scores. Then the web process's peak memory
 (runserver serving the pages, torch never imported) and, with --candidates-resumes, the
-candidates-for-a-posting latency among R resumes (bench/candidates.py). Nothing here is a test:
-numbers depend on the machine. With --json the last line is one JSON object.
+candidates-for-a-posting latency among R resumes (bench/candidates.py). Last, issue 7's goals, each
+met or not, and when not, its cause in the run's own stage figures (bench/goals.py). Nothing here
+is a test: numbers depend on the machine. With --json the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from goals import format_goals, goal_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("JOBMATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -171,7 +175,11 @@ def main() -> None:
     ap.add_argument("--candidates-resumes", type=int, default=0, help="also time candidates among R resumes")
     ap.add_argument("--data-dir", type=Path, help="default: a new temporary folder")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--show", type=Path, help="print the table of a saved run (the last line of its --json output)")
     args = ap.parse_args()
+    if args.show:
+        print_table(saved_result(args.show))
+        return
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="jobmatch-bench-"))
     # The embedded defaults; BM25 in the process, compared with rank_bm25 (bench/sparse.py times the
@@ -246,6 +254,7 @@ def main() -> None:
         "vector_ms": worker["vector_ms"],
         "exact_scan_ms": worker["exact_scan_ms"],
         "vector_recall_at_100": worker["vector_recall_at_100"],
+        "vectors_compared": worker["vectors_compared"],
         "bm25_ms": worker["bm25_ms"],
         "rank_bm25_ms": worker["rank_bm25_ms"],
         "bm25_max_score_diff": worker["bm25_max_score_diff"],
@@ -253,12 +262,33 @@ def main() -> None:
         "recommend_total_s": round(recommend_s, 1),
         "data_dir": str(data_dir),
     }
-    print(f"corpus: {corpus['sources']}; {corpus['copies']:,} of them copies with light variation")
-    print(f"postings imported        {created:>10,}   in {import_s:7.1f} s  ({result['import_rate']:,.0f}/s)")
-    print(f"indexes built            {created:>10,}   in {index_s:7.1f} s  ({result['index_rate']:,.0f}/s end to end)")
+    result["goals"] = goal_report(result)
+    print_table(result)
+    if args.json:
+        print(json.dumps(result))
+
+
+def saved_result(path: Path) -> dict[str, Any]:
+    """The result a --json run printed: the last line of the file that is a JSON object."""
+    for line in reversed(path.read_text().splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)  # type: ignore[no-any-return]
+            except json.JSONDecodeError:
+                continue
+    sys.exit(f"{path}: no line is a bench/run.py --json result")
+
+
+def print_table(result: dict[str, Any]) -> None:
+    n = result["postings"]
+    print(f"corpus: {result['sources']}; {result['copies']:,} of them copies with light variation")
+    print(f"postings imported        {n:>10,}   in {result['import_s']:7.1f} s  ({result['import_rate']:,.0f}/s)")
+    print(
+        f"indexes built            {n:>10,}   in {result['index_s']:7.1f} s  ({result['index_rate']:,.0f}/s end to end)"
+    )
     print(
         f"  embeddings {result['embed_rate']:,.0f}/s, vector upserts {result['vectors_rate']:,.0f}/s, "
-        f"BM25 {result['bm25_rate']:,.0f}/s, reading skills {result['skills_rate']:,.0f}/s  ({index_out})"
+        f"BM25 {result['bm25_rate']:,.0f}/s, reading skills {result['skills_rate']:,.0f}/s  ({result['index_detail']})"
     )
     print(f"recommendations over {result['resumes']} resume files (ms)")
     print(f"  {'stage':<26}{'p50':>9}{'p95':>9}")
@@ -266,25 +296,26 @@ def main() -> None:
         print(f"  {s:<26}{result['stages_ms'][s]['p50']:>9.1f}{result['stages_ms'][s]['p95']:>9.1f}")
     print(f"  {'ranking (after the profile)':<26}{result['ranking_p50_ms']:>9.1f}{result['ranking_p95_ms']:>9.1f}")
     print(f"  {'total after extraction':<26}{result['recommend_p50_ms']:>9.1f}{result['recommend_p95_ms']:>9.1f}")
-    print(f"worker peak RSS          {result['worker_rss_mb']:>10.0f} MB (model load {worker['startup_s']} s)")
-    print(f"web process peak RSS     {result['web_rss_mb']:>10.0f} MB (torch loaded: {web['torch_loaded']})")
+    print(f"worker peak RSS          {result['worker_rss_mb']:>10.0f} MB (model load {result['worker_startup_s']} s)")
+    print(f"web process peak RSS     {result['web_rss_mb']:>10.0f} MB (torch loaded: {result['web_torch_loaded']})")
     print(
         f"vector top 100: Qdrant ({result['vector_store']}) {result['vector_ms']:.1f} ms "
         f"vs exact NumPy scan {result['exact_scan_ms']:.1f} ms "
-        f"over {worker['vectors_compared']:,} vectors (recall@100 {result['vector_recall_at_100']:.3f})"
+        f"over {result.get('vectors_compared', n):,} vectors (recall@100 {result['vector_recall_at_100']:.3f})"
     )
     print(
         f"BM25 query: served {result['bm25_ms']:.1f} ms vs rank_bm25 get_scores {result['rank_bm25_ms']:,.0f} ms "
         f"(x{result['rank_bm25_ms'] / max(result['bm25_ms'], 1e-9):,.0f}; max score difference "
         f"{result['bm25_max_score_diff']:.2e})"
     )
+    candidates = result.get("candidates")
     if candidates:
         print(
             f"candidates for a posting among {candidates['resumes']:,} resumes: "
             f"p50 {candidates['rank_p50_ms']} ms, p95 {candidates['rank_p95_ms']} ms"
         )
-    if args.json:
-        print(json.dumps(result))
+    for line in format_goals(result, goal_report(result)):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -195,13 +195,15 @@ def _key(text: str, salt: str) -> str:
 
 
 def cached_embeddings(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
-    from .embeddings import embed_documents
+    from .embeddings import CHUNK_WORDS, MAX_CHUNKS, embed_documents
 
+    # The chunking is part of the key: another chunk size or count embeds every text again.
+    salt = f"minilm-chunked-{CHUNK_WORDS}x{MAX_CHUNKS}"
     cache_dir.mkdir(parents=True, exist_ok=True)
     out: list[np.ndarray | None] = []
     todo = []
     for i, t in enumerate(texts):
-        path = cache_dir / f"{_key(t, 'minilm-chunked')}.npy"
+        path = cache_dir / f"{_key(t, salt)}.npy"
         if path.exists():
             out.append(np.load(path))
         else:
@@ -211,7 +213,7 @@ def cached_embeddings(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
         batch = todo[start : start + 64]
         emb = embed_documents([texts[i] for i in batch])
         for i, row in zip(batch, emb, strict=True):
-            np.save(cache_dir / f"{_key(texts[i], 'minilm-chunked')}.npy", row)
+            np.save(cache_dir / f"{_key(texts[i], salt)}.npy", row)
             out[i] = row
     return np.vstack([o for o in out if o is not None])
 

@@ -79,3 +79,23 @@ def test_a_bad_speed_setting_stops_the_settings_with_its_name(tmp_path, variable
     r = _manage(["check"], {"JOBMATCH_DATA_DIR": str(tmp_path), variable: value}, tmp_path)
     assert r.returncode != 0
     assert message in r.stderr
+
+
+def test_cached_embeddings_are_keyed_by_the_chunking_too(tmp_path, monkeypatch):
+    """A cached resume vector is reused for the same text and chunking; another chunk count embeds again."""
+    from search import evaluation
+
+    calls: list[list[str]] = []
+
+    def fake_embed(texts):
+        calls.append(list(texts))
+        return np.stack([np.full(embeddings.DIM, len(t) + embeddings.MAX_CHUNKS, dtype=np.float32) for t in texts])
+
+    monkeypatch.setattr(embeddings, "embed_documents", fake_embed)
+    first = evaluation.cached_embeddings(TEXTS[:2], tmp_path)
+    again = evaluation.cached_embeddings(TEXTS[:2], tmp_path)
+    assert calls == [TEXTS[:2]] and np.array_equal(first, again)
+    monkeypatch.setattr(embeddings, "MAX_CHUNKS", embeddings.MAX_CHUNKS // 2)
+    other = evaluation.cached_embeddings(TEXTS[:2], tmp_path)
+    assert calls[1:] == [TEXTS[:2]]  # embedded again, not read from the other chunking's files
+    assert not np.array_equal(first, other)
