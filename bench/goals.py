@@ -28,6 +28,7 @@ INDEX_STAGES = [
     ("reading skills", "skills_rate"),
     ("BM25", "bm25_rate"),
 ]
+# The recommendation's stages after text extraction, as the worker times them.
 RECOMMEND_STAGES = ["understand", "embed", "classify", "bm25", "vectors", "domain", "fuse", "features", "rerank"]
 
 

@@ -34,11 +34,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from goals import format_goals, goal_report
+from goals import RECOMMEND_STAGES, format_goals, goal_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("JOBMATCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
-STAGES = ["extract", "understand", "embed", "classify", "bm25", "vectors", "domain", "fuse", "features", "rerank"]
+STAGES = ["extract", *RECOMMEND_STAGES]  # the worker's stages, text extraction first
 
 
 def manage(args: list[str], env: dict[str, str]) -> tuple[float, str]:
