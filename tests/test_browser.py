@@ -6,6 +6,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from tests.conftest import FIXTURES
 
@@ -40,6 +41,11 @@ def browser_page():
         page.set_default_timeout(60_000)
         yield page
         browser.close()
+        # Inside sync_playwright() Django's connections["default"] is another object than outside it (asgiref's
+        # Local follows the event loop's context): the connection the test and its later fixtures used here is
+        # not the one Django closes at teardown, and PostgreSQL refuses to drop a test database that a
+        # session still holds ("test_test is being accessed by other users" at the end of the run).
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
