@@ -86,7 +86,7 @@ def test_a_slow_recommendation_names_its_largest_stages_at_that_percentile():
     p50, p95 = rows["recommend_p50_ms"], rows["recommend_p95_ms"]
     assert not p50["met"] and not p95["met"]
     assert "embed 290.0 ms (53%), understand 230.0 ms (42%), features 20.0 ms (4%)" in p50["cause"]
-    assert "understand 400.0 ms (51%), embed 350.0 ms (44%)"  # of 792 in p95["cause"]
+    assert "understand 400.0 ms (51%), embed 350.0 ms (44%)" in p95["cause"]  # shares of 792 ms
     assert "bm25" not in p50["cause"]  # the three largest only
     assert "fp32" in p50["cause"]
 
