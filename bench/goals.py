@@ -32,10 +32,11 @@ INDEX_STAGES = [
 RECOMMEND_STAGES = ["understand", "embed", "classify", "bm25", "vectors", "domain", "fuse", "features", "rerank"]
 
 
-def _shares(parts: dict[str, float], total: float, unit: str) -> str:
-    """The largest parts first, each with its share of the total: "embedding 812.0 s (68%), ..."."""
-    top = sorted(parts.items(), key=lambda kv: -kv[1])
-    return ", ".join(f"{name} {value:,.1f}{unit} ({value / max(total, 1e-9):.0%})" for name, value in top)
+def _shares(parts: dict[str, float], total: float, unit: str, top: int | None = None) -> str:
+    """The `top` largest parts (all by default), largest first, each with its share of the total:
+    "embedding 812.0 s (68%), ..."."""
+    largest = sorted(parts.items(), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{name} {value:,.1f}{unit} ({value / max(total, 1e-9):.0%})" for name, value in largest)
 
 
 def _index_cause(result: dict[str, Any], limit: float) -> str:
@@ -57,8 +58,7 @@ def _index_cause(result: dict[str, Any], limit: float) -> str:
 def _recommend_cause(result: dict[str, Any], q: str) -> str:
     stages = {s: result["stages_ms"][s][q] for s in RECOMMEND_STAGES if s in result["stages_ms"]}
     total = sum(stages.values())
-    top3 = dict(sorted(stages.items(), key=lambda kv: -kv[1])[:3])
-    cause = f"the largest stages at {q} (share of their sum): " + _shares(top3, total, " ms")
+    cause = f"the largest stages at {q} (share of their sum): " + _shares(stages, total, " ms", top=3)
     if result.get("embed_precision") == "fp32":
         cause += "; embeddings in fp32 (bf16 needs AVX512-BF16 or AMX)"
     return cause

@@ -177,8 +177,9 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show", type=Path, help="print the table of a saved run (the last line of its --json output)")
     args = ap.parse_args()
-    if args.show:
-        print_table(saved_result(args.show))
+    if args.show:  # judged again: the goals may have changed since the run
+        saved = saved_result(args.show)
+        print_table(saved, goal_report(saved))
         return
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="jobmatch-bench-"))
@@ -263,7 +264,7 @@ def main() -> None:
         "data_dir": str(data_dir),
     }
     result["goals"] = goal_report(result)
-    print_table(result)
+    print_table(result, result["goals"])
     if args.json:
         print(json.dumps(result))
 
@@ -279,7 +280,7 @@ def saved_result(path: Path) -> dict[str, Any]:
     sys.exit(f"{path}: no line is a bench/run.py --json result")
 
 
-def print_table(result: dict[str, Any]) -> None:
+def print_table(result: dict[str, Any], goals: list[dict[str, Any]]) -> None:
     n = result["postings"]
     print(f"corpus: {result['sources']}; {result['copies']:,} of them copies with light variation")
     print(f"postings imported        {n:>10,}   in {result['import_s']:7.1f} s  ({result['import_rate']:,.0f}/s)")
@@ -314,7 +315,7 @@ def print_table(result: dict[str, Any]) -> None:
             f"candidates for a posting among {candidates['resumes']:,} resumes: "
             f"p50 {candidates['rank_p50_ms']} ms, p95 {candidates['rank_p95_ms']} ms"
         )
-    for line in format_goals(result, goal_report(result)):
+    for line in format_goals(result, goals):
         print(line)
 
 
