@@ -14,10 +14,21 @@ headline (the line under the name, or the first line) and its experience section
 uploads that open with a name and address as well as the data set's resumes that open with their
 title. Postings are classified by the embedding part and title signal alone: the word and title
 parts learn from resumes.
+
+Last, a resume's own words are weighed as evidence of one more kind: how often it names each domain
+(the domain's name as a word, "aviation", "teachers", "business development": `name_counts`). How
+telling a count is was learnt per domain from the training resumes (a naive Bayes likelihood ratio of
+the count, once / twice / three times or more, in the domain's resumes against the others'), and it
+multiplies the averaged probabilities, damped by `name_weight`. A domain the text does not name is
+left as the parts put it: nearly every resume of the data set names its category (LiveCareer filed
+them under the word), but a nurse's upload need not write "healthcare". On our held-out resumes the
+names take the classifier from 0.761 to 0.797 (README, Domains).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,12 +50,16 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         text_weight: float = 0.5,
         text_terms: int = 20000,
         title_weight: float = 0.35,
+        name_weight: float = 0.75,
+        name_levels: int = 4,
     ) -> None:
         self.C = C
         self.max_iter = max_iter
         self.text_weight = text_weight  # the word part's share of the average, when texts are given
         self.text_terms = text_terms  # the most frequent words and word pairs it reads (~2 MB artifact)
         self.title_weight = title_weight  # the title part's share, for documents with titles read
+        self.name_weight = name_weight  # how far the domains a text names move the average (0: not read)
+        self.name_levels = name_levels  # counts of a name told apart: 0, 1, ..., name_levels - 1 or more
 
     def fit(
         self,
@@ -79,7 +94,28 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                     LogisticRegression(C=self.C, max_iter=self.max_iter),
                 )
                 self.title_model_.fit([t for t, _ in read], [label for _, label in read])
+        self.name_ratios_: npt.NDArray[np.float64] | None = None
+        if texts is not None and self.name_weight > 0:
+            if len(texts) != len(y):
+                raise ValueError(f"{len(y)} rows but {len(texts)} texts")
+            self.name_ratios_ = self._name_ratios(name_counts(texts, self.classes_), y)
         return self
+
+    def _name_ratios(self, counts: npt.NDArray[np.int_], y: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        """Per domain and count level, log P(level | the domain's resumes) - log P(level | the others'),
+        add-one smoothed: the naive Bayes evidence a count of the domain's name gives."""
+        levels = np.minimum(counts, self.name_levels - 1)
+        ratios = np.zeros((len(self.classes_), self.name_levels))
+        for k, label in enumerate(self.classes_):
+            mine = y == label
+            ours = np.bincount(levels[mine, k], minlength=self.name_levels) + 1.0
+            theirs = np.bincount(levels[~mine, k], minlength=self.name_levels) + 1.0
+            ratios[k] = np.log(ours / ours.sum()) - np.log(theirs / theirs.sum())
+        # Not naming a domain says nothing against it. In this data set nearly every resume names its
+        # category (LiveCareer filed it under the word), so the learnt ratio would all but rule out
+        # Healthcare for a nurse's resume that never writes "healthcare": uploads need not name theirs.
+        ratios[:, 0] = 0.0
+        return ratios
 
     def predict_proba(
         self,
@@ -104,6 +140,14 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 columns = np.searchsorted(self.classes_, named.classes_)
                 part[:, columns] = named.predict_proba([read[i] for i in rows])
                 probs[rows] = (1 - self.title_weight) * probs[rows] + self.title_weight * part
+        ratios = getattr(self, "name_ratios_", None)  # nor before the names were read
+        if texts is not None and ratios is not None and self.name_weight > 0:
+            levels = np.minimum(name_counts(texts, self.classes_), self.name_levels - 1)
+            evidence = ratios[np.arange(len(self.classes_)), levels]  # rows x domains
+            logits = np.log(np.clip(probs, 1e-12, None)) + self.name_weight * evidence
+            logits -= logits.max(axis=1, keepdims=True)
+            probs = np.exp(logits)
+            probs /= probs.sum(axis=1, keepdims=True)
         return probs
 
     def predict(
@@ -113,6 +157,29 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         titles: Sequence[Sequence[str]] | None = None,
     ) -> npt.NDArray[np.str_]:
         return np.asarray(self.classes_[np.argmax(self.predict_proba(X, texts, titles), axis=1)])
+
+
+@functools.lru_cache(maxsize=8)
+def _names(domains: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
+    """One pattern for every domain's name, read in one pass, and the column of each of its groups. A
+    name is the domain's words ("BUSINESS-DEVELOPMENT": "business development", also with a hyphen or
+    a line break between them), as whole words, plural allowed: "TEACHER" reads "Teachers", "ARTS"
+    does not read "art", nor "HR" "three". Longer names are tried first where one begins another."""
+    order = sorted(range(len(domains)), key=lambda i: -len(domains[i]))
+    groups = (
+        "(" + r"[\s-]+".join(re.escape(w) for w in domains[i].lower().replace("-", " ").split()) + ")" for i in order
+    )
+    return re.compile(rf"\b(?:{'|'.join(groups)})s?\b", re.IGNORECASE), tuple(order)
+
+
+def name_counts(texts: Sequence[str], domains: Sequence[str]) -> npt.NDArray[np.int_]:
+    """How often each text names each domain (texts x domains)."""
+    pattern, columns = _names(tuple(domains))
+    out = np.zeros((len(texts), len(columns)), dtype=np.int64)
+    for row, text in enumerate(texts):
+        for found in pattern.finditer(text):
+            out[row, columns[(found.lastindex or 1) - 1]] += 1
+    return out
 
 
 # The likeliest domain is taken as the document's own when the classifier gives it at least even odds.

@@ -71,7 +71,7 @@ def test_the_word_part_is_averaged_in_for_texts_and_left_out_without_them():
     texts = [
         f"{w} resume number {i}" for i, w in enumerate(["sous chef kitchen menus", "ledger audit tax returns"] * 20)
     ]
-    model = DomainClassifier().fit(vecs, y, texts=texts)
+    model = DomainClassifier(name_weight=0).fit(vecs, y, texts=texts)  # the names are read below
     embedding_part = model.model_.predict_proba(vecs)
     words = model.text_model_.predict_proba(texts)
     blended = domain_probabilities(model, vecs, [[] for _ in texts], texts)
@@ -98,7 +98,7 @@ def test_the_title_part_reads_resumes_titles_and_leaves_documents_without_titles
     texts = [f"resume number {i}" for i in range(40)]  # words that say nothing either
     titles = [["Sous Chef", "Line Cook"], ["Staff Accountant"]] * 20
     # The second view of each resume (without its first line) is left out of the title part's training.
-    model = DomainClassifier().fit(
+    model = DomainClassifier(name_weight=0).fit(  # the names are read below
         np.vstack([vecs, vecs]), np.concatenate([y, y]), texts=texts * 2, titles=[*titles, *([None] * 40)]
     )
     assert title_text(["Sous Chef", "Line Cook", "Chef", "Dishwasher"]) == "Sous Chef | Line Cook | Chef"
@@ -123,3 +123,68 @@ def test_the_title_part_reads_resumes_titles_and_leaves_documents_without_titles
     old = DomainClassifier().fit(vecs, y, texts=texts)  # saved before the title part
     del old.title_model_  # as unpickled from an artifact of that time
     np.testing.assert_allclose(old.predict_proba(vecs, texts, titles), old.predict_proba(vecs, texts))
+
+
+def test_a_domain_is_named_by_its_name_as_a_word():
+    from search.ranking.domain import name_counts
+
+    def count(text, domain):
+        return int(name_counts([text], [domain])[0, 0])
+
+    assert (
+        count("Business Development lead; business-development plan; BUSINESS\nDEVELOPMENT", "BUSINESS-DEVELOPMENT")
+        == 3
+    )
+    assert count("Teacher, then head of the teachers' union", "TEACHER") == 2
+    assert count("art director", "ARTS") == 0  # the name, not a word it begins
+    assert count("three threads", "HR") == 0 and count("HR generalist", "HR") == 1
+    counts = name_counts(["Sous chef. Chef de partie. Chefs' table.", "nothing here", ""], ["ACCOUNTANT", "CHEF"])
+    assert counts.tolist() == [[0, 3], [0, 0], [0, 0]]
+    assert name_counts([], ["CHEF"]).shape == (0, 1)
+    # Where one name begins another, the longer is read, and each counts in its own column.
+    assert name_counts(["sales operations; sales"], ["SALES", "SALES-OPERATIONS"]).tolist() == [[1, 1]]
+
+
+def test_how_often_a_resume_names_a_domain_weighs_on_its_probabilities():
+    import numpy as np
+
+    from search.ranking.domain import DomainClassifier, domain_probabilities, name_counts
+
+    rng = np.random.default_rng(3)
+    vecs = rng.random((60, 4))  # embeddings that say nothing
+    y = np.asarray(["CHEF", "ACCOUNTANT", "SALES"] * 20)
+    # Chefs name their domain two or three times, accountants once, sales resumes never: the evidence a
+    # count gives is learnt per domain.
+    texts = [
+        f"resume {i} " + {"CHEF": "chef " * (2 + i % 2), "ACCOUNTANT": "accountant ", "SALES": ""}[label]
+        for i, label in enumerate(y)
+    ]
+    model = DomainClassifier().fit(vecs, y, texts=texts)
+    ratios = model.name_ratios_
+    assert ratios.shape == (3, model.name_levels)
+    chef, accountant = (list(model.classes_).index(d) for d in ("CHEF", "ACCOUNTANT"))
+    assert ratios[chef, 2] > 0 and ratios[accountant, 1] > 0  # a chef's resume names "chef" twice; others never
+    assert ratios[chef, 2] > ratios[chef, 1]  # twice, as chefs write it, tells more than once
+    assert (ratios[:, 0] == 0).all()  # a domain not named is not ruled out
+    # The evidence multiplies the parts' average, damped by name_weight, and the rows still sum to one.
+    unnamed = DomainClassifier(name_weight=0).fit(vecs, y, texts=texts)
+    average = unnamed.predict_proba(vecs, texts)
+    # A text that names no domain keeps the parts' average: a nurse's resume need not write "healthcare".
+    silent = ["resume x", "resume y"]
+    np.testing.assert_allclose(model.predict_proba(vecs[:2], silent), unnamed.predict_proba(vecs[:2], silent))
+    levels = np.minimum(name_counts(texts, model.classes_), model.name_levels - 1)
+    expected = np.log(average) + model.name_weight * ratios[np.arange(3), levels]
+    expected = np.exp(expected - expected.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    named = domain_probabilities(model, vecs, [[] for _ in texts], texts)
+    np.testing.assert_allclose(named, expected)
+    # A text that names "chef" three times leans to CHEF more than the same text without the name.
+    said = model.predict_proba(vecs[:1], ["resume x chef chef chef"])[0, chef]
+    unsaid = model.predict_proba(vecs[:1], ["resume x"])[0, chef]
+    assert said > unsaid
+    # Postings pass no texts: no names are read; nor by a model saved before the names were.
+    np.testing.assert_allclose(domain_probabilities(model, vecs, [[] for _ in texts]), model.model_.predict_proba(vecs))
+    del model.name_ratios_  # as unpickled from an artifact of that time
+    np.testing.assert_allclose(model.predict_proba(vecs, texts), average)
+    with pytest.raises(ValueError, match="texts"):
+        DomainClassifier(text_weight=0).fit(vecs, y, texts=texts[:5])  # the names alone read the texts
