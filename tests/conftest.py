@@ -81,6 +81,24 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_resumes_left_indexed():  # type: ignore[no-untyped-def]
+    """The indexes live for the whole session, the rows of a test do not: resumes a test indexed for
+    recruiters are taken out after it, so the next test's keyword statistics hold only its own."""
+    yield
+    from search import engine as engines
+
+    engine = engines._engine  # only an engine a test opened: none is opened for this
+    if engine is None:
+        return
+    left = sorted(set(engine.resume_bm25.hashes()) | set(engine.resume_vectors.hashes()))
+    if left:
+        engine.resume_vectors.delete(left)
+        engine.resume_bm25.delete(left)
+        if getattr(engine.resume_bm25, "path", None) is not None:
+            engine.resume_bm25.save()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_engine():  # type: ignore[no-untyped-def]
     yield
