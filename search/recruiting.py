@@ -423,16 +423,21 @@ def resumes_index_repair() -> int:
     return len(lost)
 
 
-def resumes_unindex(*, resume_ids: list[int]) -> None:
-    """Remove resumes from the recruiter-side indexes (worker). Safe for ids already gone."""
+def resume_entries_drop(*, resume_ids: list[int]) -> None:
+    """Take resumes out of the recruiter-side indexes (vectors and keywords), leaving the rows alone."""
     from .engine import get_engine
 
-    if not resume_ids:
-        return
     engine = get_engine()
     engine.resume_vectors.delete(resume_ids)
     engine.resume_bm25.delete(resume_ids)
     engine.resume_bm25.save()
+
+
+def resumes_unindex(*, resume_ids: list[int]) -> None:
+    """Remove resumes from the recruiter-side indexes (worker). Safe for ids already gone."""
+    if not resume_ids:
+        return
+    resume_entries_drop(resume_ids=resume_ids)
     IndexedResume.objects.filter(resume_id__in=resume_ids).delete()
 
 
@@ -447,9 +452,7 @@ def resumes_unindex_orphans() -> int:
     alive = set(Resume.objects.filter(pk__in=indexed).values_list("id", flat=True))
     orphans = sorted(indexed - alive)
     if orphans:
-        engine.resume_vectors.delete(orphans)
-        engine.resume_bm25.delete(orphans)
-        engine.resume_bm25.save()
+        resume_entries_drop(resume_ids=orphans)
     return len(orphans)
 
 

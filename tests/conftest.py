@@ -87,16 +87,14 @@ def _no_resumes_left_indexed():  # type: ignore[no-untyped-def]
     recruiters are taken out after it, so the next test's keyword statistics hold only its own."""
     yield
     from search import engine as engines
+    from search.recruiting import resume_entries_drop
 
     engine = engines._engine  # only an engine a test opened: none is opened for this
     if engine is None:
         return
     left = sorted(set(engine.resume_bm25.hashes()) | set(engine.resume_vectors.hashes()))
     if left:
-        engine.resume_vectors.delete(left)
-        engine.resume_bm25.delete(left)
-        if getattr(engine.resume_bm25, "path", None) is not None:
-            engine.resume_bm25.save()
+        resume_entries_drop(resume_ids=left)
 
 
 @pytest.fixture(scope="session", autouse=True)

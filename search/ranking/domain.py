@@ -98,13 +98,16 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if texts is not None and self.name_weight > 0:
             if len(texts) != len(y):
                 raise ValueError(f"{len(y)} rows but {len(texts)} texts")
-            self.name_ratios_ = self._name_ratios(name_counts(texts, self.classes_), y)
+            self.name_ratios_ = self._name_ratios(self._name_levels(texts), y)
         return self
 
-    def _name_ratios(self, counts: npt.NDArray[np.int_], y: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    def _name_levels(self, texts: Sequence[str]) -> npt.NDArray[np.int_]:
+        """How often each text names each class, counts from name_levels - 1 up told apart no more."""
+        return np.minimum(name_counts(texts, self.classes_), self.name_levels - 1)
+
+    def _name_ratios(self, levels: npt.NDArray[np.int_], y: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
         """Per domain and count level, log P(level | the domain's resumes) - log P(level | the others'),
         add-one smoothed: the naive Bayes evidence a count of the domain's name gives."""
-        levels = np.minimum(counts, self.name_levels - 1)
         ratios = np.zeros((len(self.classes_), self.name_levels))
         for k, label in enumerate(self.classes_):
             mine = y == label
@@ -142,8 +145,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 probs[rows] = (1 - self.title_weight) * probs[rows] + self.title_weight * part
         ratios = getattr(self, "name_ratios_", None)  # nor before the names were read
         if texts is not None and ratios is not None and self.name_weight > 0:
-            levels = np.minimum(name_counts(texts, self.classes_), self.name_levels - 1)
-            evidence = ratios[np.arange(len(self.classes_)), levels]  # rows x domains
+            evidence = ratios[np.arange(len(self.classes_)), self._name_levels(texts)]  # rows x domains
             logits = np.log(np.clip(probs, 1e-12, None)) + self.name_weight * evidence
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)
