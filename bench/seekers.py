@@ -21,7 +21,7 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
 
     from resumes.models import Resume
     from search.engine import get_engine
-    from search.evaluation import cached_embeddings, cached_profiles, load_resumes
+    from search.evaluation import cached_embeddings, cached_heads, cached_profiles, load_resumes
     from search.ranking.domain import resume_domain_probabilities
     from search.recruiting import resumes_index_write
     from search.services import query_text
@@ -34,7 +34,9 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
     queries = [query_text(text=r.text, profile=p) for r, p in zip(source, profiles, strict=True)]
     vecs = cached_embeddings(queries, cache / "embeddings")
     probs = (
-        resume_domain_probabilities(engine.domain.estimator, vecs, profiles, queries)
+        resume_domain_probabilities(
+            engine.domain.estimator, vecs, profiles, queries, cached_heads(queries, cache / "embeddings")
+        )
         if engine.domain is not None
         else [None] * len(source)
     )

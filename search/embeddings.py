@@ -90,16 +90,36 @@ def chunk_words(text: str, *, words: int = CHUNK_WORDS, max_chunks: int = MAX_CH
     return chunks or [""]
 
 
-def embed_documents(texts: list[str], *, batch_size: int = 32) -> npt.NDArray[np.float32]:
-    """Embed long texts (resumes): the unit-length mean of their chunks' embeddings."""
+def head_of(text: str) -> str:
+    """A document's head: its first chunk (a resume's summary and latest role, under its name and contacts)."""
+    return chunk_words(text)[0]
+
+
+def embed_heads(texts: list[str], *, batch_size: int = 32) -> npt.NDArray[np.float32]:
+    """The embeddings of the texts' heads (what embed_documents_and_heads gives beside the documents)."""
+    return embed_texts([head_of(t) for t in texts], batch_size=batch_size)
+
+
+def embed_documents_and_heads(
+    texts: list[str], *, batch_size: int = 32
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Embed long texts (resumes): the unit-length mean of their chunks' embeddings, and their first
+    chunk's embedding (their head, which the domain classifier reads), from one pass of the model."""
     chunks: list[str] = []
     owner: list[int] = []
+    first: list[int] = []
     for i, text in enumerate(texts):
         parts = chunk_words(text)
+        first.append(len(chunks))
         chunks.extend(parts)
         owner.extend([i] * len(parts))
     emb = embed_texts(chunks, batch_size=batch_size)
     out = np.zeros((len(texts), emb.shape[1]), dtype=np.float32)
-    np.add.at(out, np.asarray(owner), emb)
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms == 0, 1, norms)
+    np.add.at(out, np.asarray(owner, dtype=np.int64), emb)
+    out /= np.where(norms := np.linalg.norm(out, axis=1, keepdims=True), norms, 1)
+    return out, emb[np.asarray(first, dtype=np.int64)]
+
+
+def embed_documents(texts: list[str], *, batch_size: int = 32) -> npt.NDArray[np.float32]:
+    """Embed long texts (resumes): the unit-length mean of their chunks' embeddings."""
+    return embed_documents_and_heads(texts, batch_size=batch_size)[0]

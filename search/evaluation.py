@@ -171,16 +171,19 @@ def seeker_table(
     vecs: Sequence[np.ndarray],
     labels: dict[tuple[str, str], str],
     reranker: Any | None,
+    heads: Sequence[np.ndarray] | None = None,
 ) -> Table:
-    """Rank the postings for each resume and score every stage against the posting labels."""
+    """Rank the postings for each resume and score every stage against the posting labels. `heads` are
+    the embeddings of the queries' heads (cached_heads); without them the domain classifier embeds them."""
     from collections import Counter
 
     from .services import candidate_pool
 
     n_relevant = Counter(labels.values())
     table = Table()
-    for r, profile, q, vec in zip(resumes, profiles, queries, vecs, strict=True):
-        pool = candidate_pool(text=q, profile=profile, query_vec=vec)
+    for i, (r, profile, q, vec) in enumerate(zip(resumes, profiles, queries, vecs, strict=True)):
+        head = None if heads is None else heads[i]
+        pool = candidate_pool(text=q, profile=profile, query_vec=vec, head_vec=head)
         key = {pid: labels.get((p.source, p.external_id), "") for pid, p in pool.postings.items()}
         for stage, order in stage_orders(pool, reranker).items():
             table.add(r.category, stage, [int(key.get(pid) == r.category) for pid in order], n_relevant[r.category])
@@ -216,6 +219,14 @@ def cached_embeddings(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
             np.save(cache_dir / f"{_key(texts[i], salt)}.npy", row)
             out[i] = row
     return np.vstack([o for o in out if o is not None])
+
+
+def cached_heads(texts: Sequence[str], cache_dir: Path) -> np.ndarray:
+    """The embeddings of the texts' heads (search.embeddings.head_of): one chunk each, so the cached
+    embedding of the head is the head's own."""
+    from .embeddings import head_of
+
+    return cached_embeddings([head_of(t) for t in texts], cache_dir)
 
 
 def understanding_version() -> str:

@@ -312,19 +312,25 @@ def domain_stamp_path() -> Path:
     return Path(settings.INDEX_DIR) / "domain_model.json"
 
 
+def domain_stamp_version() -> str | None:
+    """The version of the domain model that classified what the indexes hold; None before any did."""
+    path = domain_stamp_path()
+    return json.loads(path.read_text()).get("version") if path.exists() else None
+
+
 def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size: int = 5000) -> tuple[int, int]:
     """When the serving domain model is not the one that classified what the indexes hold (a retrained
     or newly shipped model; its version is stamped in the index folder), give every open posting and
-    every indexed resume its probabilities, from the vectors the indexes hold: nothing is embedded
-    again. `skip`: postings just classified by this model. Returns (postings, resumes) classified."""
+    every indexed resume its probabilities, from the vectors the indexes hold: no posting is embedded
+    again, and of a resume only its head when the model reads heads (search.recruiting.resumes_reclassify).
+    `skip`: postings just classified by this model. Returns (postings, resumes) classified."""
     from .engine import get_engine
     from .recruiting import resumes_reclassify
 
     engine = get_engine()
     if engine.domain is None:
         return 0, 0
-    path = domain_stamp_path()
-    if path.exists() and json.loads(path.read_text()).get("version") == engine.domain.version:
+    if domain_stamp_version() == engine.domain.version:
         return 0, 0
     ids = [i for i in JobPosting.objects.open().values_list("id", flat=True).iterator(10000) if i not in skip]
     postings_done = 0
@@ -335,6 +341,7 @@ def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size
             postings_classify(postings, np.asarray([vecs[p.id] for p in postings], dtype=np.float32), engine.domain)
             postings_done += len(postings)
     resumes_done = resumes_reclassify()
+    path = domain_stamp_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"version": engine.domain.version}))
@@ -584,9 +591,13 @@ def candidate_pool(
     exclude: frozenset[int] = frozenset(),
     liked: Sequence[int] = (),
     domain_depth: int = DOMAIN_DEPTH,
+    head_vec: np.ndarray | None = None,
+    domain_probs: np.ndarray | None = None,
 ) -> CandidatePool:
     """Hybrid retrieval among the active postings that pass the hard filters, fused, with the features of
-    each (resume, posting) pair. `query_vec` skips embedding the text (evaluation passes cached ones);
+    each (resume, posting) pair. `query_vec` skips embedding the text (evaluation passes cached ones, and
+    `head_vec`, the embedding of the text's head, which the domain classifier reads); `domain_probs`
+    skips classifying it (a refresh passes those the recruiter-side index holds for the same text);
     postings in `exclude` (dismissed, applied to) are left out. The vector search looks from the resume
     towards the postings in `liked` (saved, applied to: Rocchio's relevance feedback), so more postings
     like them are found; a third search, among the postings of the resume's likeliest domain, adds up
@@ -603,18 +614,27 @@ def candidate_pool(
     if filters is not None and filters.active:
         with _timed(timings, "filter"):
             allowed = set(filters.apply(JobPosting.objects.open()).values_list("id", flat=True))
+    heads = None if head_vec is None else head_vec[None, :]
     if query_vec is None:
-        from .embeddings import embed_documents
+        from .embeddings import embed_documents_and_heads
 
         with _timed(timings, "embed"):
-            query_vec = embed_documents([text])[0]
+            vecs, heads = embed_documents_and_heads([text])
+            query_vec = vecs[0]
     classes: list[str] = engine.domain.classes if engine.domain is not None else []
-    resume_probs, domain = None, None
+    resume_probs, domain = domain_probs, None
     if engine.domain is not None:
-        with _timed(timings, "classify"):
-            probs = resume_domain_probabilities(engine.domain.estimator, query_vec[None, :], [profile], [text])
-            resume_probs = probs[0]
-        # Its likeliest domain, however sure: the classifier reads 0.76 of held-out resumes right, and
+        if resume_probs is None or len(resume_probs) != len(classes):
+            with _timed(timings, "classify"):
+                if heads is None and engine.domain.estimator.reads_heads:  # given a vector without its head
+                    from .embeddings import embed_heads
+
+                    heads = embed_heads([text])
+                probs = resume_domain_probabilities(
+                    engine.domain.estimator, query_vec[None, :], [profile], [text], heads
+                )
+                resume_probs = probs[0]
+        # Its likeliest domain, however sure: the classifier reads 0.81 of held-out resumes right, and
         # with its words averaged in, an even-odds rule left out resumes it read right (README, Evaluation).
         domain = classes[int(np.argmax(resume_probs))]
     with _timed(timings, "bm25"):
@@ -680,11 +700,12 @@ def jobs_for_text(
     depth: int = RETRIEVAL_DEPTH,
     personal: Personal | None = None,
     query_vec: np.ndarray | None = None,
+    domain_probs: np.ndarray | None = None,
 ) -> RecommendResult:
     """The top k postings for one resume: candidate pool, learned re-ranking on the features of each pair
     (the profile gives skills, occupations, years and location), the seeker's own feedback (`personal`:
     postings left out, look-alikes of dismissed ones and levels they refused moved down), diversity,
-    and the reasons."""
+    and the reasons. `query_vec` and `domain_probs`: the resume's embedding and domain, when known."""
     from .engine import get_engine
 
     engine = get_engine()
@@ -697,6 +718,7 @@ def jobs_for_text(
         exclude=personal.excluded,
         query_vec=query_vec,
         liked=personal.liked,
+        domain_probs=domain_probs,
     )
     with _timed(pool.timings, "rerank"):
         scores, contrib = pool_scores(pool, engine.reranker.estimator if engine.reranker else None)
@@ -748,24 +770,32 @@ def resume_query_text(*, resume: Resume) -> str:
     return query_text(text=resume.text, profile=resume.profile)
 
 
-def indexed_resume_vector(*, resume: Resume, text: str) -> np.ndarray | None:
+def indexed_resume_vector(*, resume: Resume, text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The resume's vector as the recruiter-side index holds it, when it was made from this same query
-    text: a refresh (postings closed, feedback given) then embeds nothing. None otherwise."""
+    text, and the domain probabilities its entry holds when the serving domain model gave them (the
+    index's stamp names that model: search.services.domains_refresh): a refresh (postings closed,
+    feedback given) then embeds and classifies nothing. (None, None) for a text not indexed."""
     from .engine import get_engine
     from .models import IndexedResume
     from .recruiting import resume_content_hash
 
-    indexed = IndexedResume.objects.filter(resume=resume).values_list("content_hash", flat=True).first()
-    if indexed != resume_content_hash(text):  # none indexed, or an older text
-        return None
-    found = get_engine().resume_vectors.vectors([resume.pk])
-    return np.asarray(found[resume.pk], dtype=np.float32) if resume.pk in found else None
+    indexed = IndexedResume.objects.filter(resume=resume).values_list("content_hash", "domain_probs").first()
+    if indexed is None or indexed[0] != resume_content_hash(text):  # none indexed, or an older text
+        return None, None
+    engine = get_engine()
+    found = engine.resume_vectors.vectors([resume.pk])
+    if resume.pk not in found:
+        return None, None
+    probs = None
+    if indexed[1] and engine.domain is not None and domain_stamp_version() == engine.domain.version:
+        probs = np.asarray(indexed[1], dtype=np.float64)
+    return np.asarray(found[resume.pk], dtype=np.float32), probs
 
 
 def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResult:
     """Replace the resume's stored top-k with a fresh ranking under the seeker's saved filters.
-    Running it twice stores the same rows; the second time, the resume's text unchanged, it embeds
-    nothing and leaves the recruiter-side indexes as they are."""
+    Running it twice stores the same rows; the second time, the resume's text unchanged, it embeds and
+    classifies nothing and leaves the recruiter-side indexes as they are."""
     try:
         filters = Filters.from_dict(resume.filters)
     except (FilterError, TypeError, ValueError):  # saved by an older version: rank without them
@@ -774,9 +804,15 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     text = resume_query_text(resume=resume)
     timings = StageTimings()
     with _timed(timings, "indexed vector"):
-        indexed_vec = indexed_resume_vector(resume=resume, text=text)
+        indexed_vec, indexed_probs = indexed_resume_vector(resume=resume, text=text)
     result = jobs_for_text(
-        text=text, profile=resume.profile, filters=filters, k=k, personal=personal_for(resume), query_vec=indexed_vec
+        text=text,
+        profile=resume.profile,
+        filters=filters,
+        k=k,
+        personal=personal_for(resume),
+        query_vec=indexed_vec,
+        domain_probs=indexed_probs,
     )
     result.timings.ms.update(timings.ms)
     rows = [

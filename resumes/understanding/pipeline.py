@@ -47,6 +47,11 @@ YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 PLACEHOLDER_ORGS = {"company name", "company", "city", "state", "name"}
 # Single words that are products only when capitalised as such ("Word", "Access").
 AMBIGUOUS = {"word", "access", "project", "outlook", "teams", "office", "visio", "go", "excel", "rest", "spark", "sage"}
+# Of those, words that name something else even capitalised ("Project Development", "Patient Access", "led
+# Teams"): the product only after its vendor ("MS Project") or where short forms are trusted (a skills
+# section): in the 1,985 Kaggle resumes "Project" alone read as Microsoft Project 426 times, mostly not it.
+VENDOR_LED = {"project", "teams", "access"}
+VENDORS = {"ms", "microsoft"}
 SHORT_WORDS = {
     "it",
     "us",
@@ -157,7 +162,8 @@ def _section_text(text: str, sections: dict[str, list[int]], name: str) -> tuple
 def _matched_skills(doc: Any, matcher: Any, *, short_ok: Any) -> list[tuple[Any, str]]:
     """(span, canonical) for each vocabulary match that reads as a skill here.
 
-    `short_ok(span)` decides for one- and two-letter labels ("R", "JS"), which depend on context.
+    `short_ok(span)` decides for one- and two-letter labels ("R", "JS"), which depend on context, and for
+    the products whose names are also ordinary capitalised words (VENDOR_LED) unless their vendor leads.
     """
     from spacy.util import filter_spans
 
@@ -169,6 +175,8 @@ def _matched_skills(doc: Any, matcher: Any, *, short_ok: Any) -> list[tuple[Any,
         if canonical is None:
             continue
         if (key in AMBIGUOUS or key in proper) and not span.text[:1].isupper():
+            continue
+        if key in VENDOR_LED and not short_ok(span) and not (span.start and doc[span.start - 1].lower_ in VENDORS):
             continue
         if key in exact and not span.text.isupper():
             continue

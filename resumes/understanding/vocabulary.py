@@ -89,6 +89,10 @@ MANUAL_SYNONYMS = {
     "salesforce": "Salesforce software",
     "photoshop": "Adobe Photoshop",
     "autocad": "Autodesk AutoCAD",
+    # Ordinary words ESCO gives as another name of a broader skill are not read as it (build_vocabulary),
+    # except these, which resumes use as the skill's own name.
+    "hr": "human resource management",
+    "bookkeeping": "accounting",
 }
 
 _SENIORITY = {

@@ -99,3 +99,16 @@ def test_cached_embeddings_are_keyed_by_the_chunking_too(tmp_path, monkeypatch):
     other = evaluation.cached_embeddings(TEXTS[:2], tmp_path)
     assert calls[1:] == [TEXTS[:2]]  # embedded again, not read from the other chunking's files
     assert not np.array_equal(first, other)
+
+
+def test_a_documents_head_is_its_first_chunk_embedded_in_the_same_pass():
+    long = " ".join(TEXTS * 8)  # about 400 words: three chunks
+    docs = [long, TEXTS[0]]
+    means, heads = embeddings.embed_documents_and_heads(docs)
+    np.testing.assert_allclose(means, embeddings.embed_documents(docs), atol=1e-6)
+    np.testing.assert_allclose(heads, embeddings.embed_heads(docs), atol=1e-5)
+    np.testing.assert_allclose(heads[1], means[1], atol=1e-6)  # one chunk: the head is the whole
+    assert float(heads[0] @ means[0]) < 0.999  # three: the head is not the mean
+    assert np.allclose(np.linalg.norm(heads, axis=1), 1.0, atol=1e-5)
+    empty_means, empty_heads = embeddings.embed_documents_and_heads([])
+    assert empty_means.shape == empty_heads.shape == (0, embeddings.DIM)

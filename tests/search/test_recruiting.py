@@ -402,18 +402,20 @@ def test_resumes_an_index_lost_are_written_again_by_the_next_ranking(seeker, nur
 def test_a_refresh_of_an_unchanged_resume_embeds_nothing_and_a_changed_one_is_embedded_again(  # type: ignore[no-untyped-def]
     seeker, corpus, monkeypatch
 ):
-    """Postings closed or feedback given: the fresh top ten reuses the vector the recruiter-side index
-    holds for the same query text. A corrected profile (a new query text) or a lost vector embeds again."""
+    """Postings closed or feedback given: the fresh top ten reuses the vector and the domain the
+    recruiter-side index holds for the same query text. A corrected profile (a new query text) or a lost
+    vector embeds again."""
     import numpy as np
 
     from search import embeddings
     from search.engine import get_engine
     from search.recruiting import resume_content_hash
-    from search.services import recommendations_refresh, resume_query_text
+    from search.services import domain_stamp_path, recommendations_refresh, resume_query_text
 
     embedded: list[str] = []
-    real = embeddings.embed_documents
-    monkeypatch.setattr(embeddings, "embed_documents", lambda texts: embedded.extend(texts) or real(texts))
+    real, real_heads = embeddings.embed_documents_and_heads, embeddings.embed_heads
+    monkeypatch.setattr(embeddings, "embed_documents_and_heads", lambda texts: embedded.extend(texts) or real(texts))
+    monkeypatch.setattr(embeddings, "embed_heads", lambda texts: embedded.extend(texts) or real_heads(texts))
     resume = _resume(seeker, NURSE)
     first = recommendations_refresh(resume=resume)
     assert len(embedded) == 1 and "embed" in first.timings.ms and "index resume" in first.timings.ms
@@ -422,19 +424,30 @@ def test_a_refresh_of_an_unchanged_resume_embeds_nothing_and_a_changed_one_is_em
     second = recommendations_refresh(resume=resume)
     assert len(embedded) == 1 and "embed" not in second.timings.ms and "index resume" not in second.timings.ms
     np.testing.assert_allclose(second.query_vec, first.query_vec, atol=1e-6)
+    # Nor is it classified again: its index entry holds the serving model's probabilities (rounded).
+    assert "classify" in first.timings.ms and "classify" not in second.timings.ms
+    np.testing.assert_allclose(second.resume_probs, first.resume_probs, atol=1e-5)
     assert list(resume.recommendations.values_list("posting_id", flat=True)) == ten
+    stamp = domain_stamp_path()
+    served = stamp.read_text()
+    stamp.write_text('{"version": "a model before"}')  # a new model, its refresh of the indexes to come
+    try:
+        assert "classify" in recommendations_refresh(resume=resume).timings.ms
+    finally:
+        stamp.write_text(served)
+    assert len(embedded) == 2  # the vector reused; the head embedded for the classifier
 
     resume.profile = {**resume.profile, "titles": ["Charge Nurse"]}  # the seeker corrects the profile
     resume.save()
     third = recommendations_refresh(resume=resume)
-    assert len(embedded) == 2 and "Charge Nurse" in embedded[-1] and "index resume" in third.timings.ms
+    assert len(embedded) == 3 and "Charge Nurse" in embedded[-1] and "index resume" in third.timings.ms
     indexed = IndexedResume.objects.get(resume=resume).content_hash
     assert indexed == resume_content_hash(resume_query_text(resume=resume))
     assert float(third.query_vec @ first.query_vec) < 0.99999  # not the old vector
 
     get_engine().resume_vectors.delete([resume.pk])  # the vector index lost it
     recommendations_refresh(resume=resume)
-    assert len(embedded) == 3 and resume.pk in get_engine().resume_vectors.hashes()
+    assert len(embedded) == 4 and resume.pk in get_engine().resume_vectors.hashes()
 
 
 # --- the batch commands ---------------------------------------------------------------------------

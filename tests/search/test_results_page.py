@@ -4,6 +4,7 @@ import json
 
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from search.models import JobPosting
 from tests.test_profile import _upload
@@ -12,8 +13,16 @@ from tests.test_profile import _upload
 def test_results_show_reasons_and_filters_rerank(seeker_client, corpus, django_capture_on_commit_callbacks):
     resume = _upload(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
     page = seeker_client.get(reverse("search:resume_matches", args=[resume.public_id])).content.decode()
-    assert page.count('class="match"') == 10
-    assert "You have:" in page and 'data-feature="domain"' in page and "How the score was made" in page
+    assert page.count('class="match"') == 10 and page.count('class="why-skills"') == 10
+    assert 'data-feature="domain"' in page and "How the score was made" in page
+    for rec in resume.recommendations.all():  # each result shows its own skills: those it asks for, at least
+        for skill in rec.why["matched_skills"] + rec.why["missing_skills"][:8]:
+            assert f">{escape(skill)}</span>" in page
+    # An accountant's resume shares skills with accounting postings: the page says which ones it has.
+    accountant = _upload(seeker_client, "01-Accountant.docx", django_capture_on_commit_callbacks)
+    page = seeker_client.get(reverse("search:resume_matches", args=[accountant.public_id])).content.decode()
+    have = {s for rec in accountant.recommendations.all() for s in rec.why["matched_skills"]}
+    assert have and "You have:" in page and all(f'<span class="tag matched">{escape(s)}</span>' in page for s in have)
     detail = seeker_client.get(reverse("resumes:detail", args=[resume.public_id])).content.decode()
     assert "Filter the results" in detail and 'value="Little Rock, AR"' in detail  # the profile's location
 

@@ -56,6 +56,9 @@ PRODUCT_KINDS = {
     "simulation",
     "analytics",
 }
+# A word postings write in lower case at least this often is an ordinary word ("lead", "claims", "design"),
+# not a product's name nor an initialism.
+ORDINARY_SHARE = 0.3
 MAX_SKILL_TOKENS = 3
 OCCUPATION_SKILLS = 12  # longer ESCO phrases ("manage musical staff") almost never occur verbatim in resumes
 
@@ -84,6 +87,32 @@ def _lower_case_share(data: Path) -> dict[str, float]:
         for w in word.findall(description):
             (lower if w.islower() else capital)[w.lower()] += 1
     return {w: lower[w] / (n + lower[w]) for w, n in capital.items() if n + lower[w] >= 5}
+
+
+def _singular_too(words: set[str]) -> set[str]:
+    """O*NET names its occupations in the plural ("Art Directors"): the words and their singulars."""
+    return words | {w[:-1] for w in words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")}
+
+
+def _ordinary(word: str, lower_share: dict[str, float], occupation_words: set[str]) -> bool:
+    """Whether a word is an ordinary one, in capitals or not: postings mostly write it in lower case
+    ("LEAD", "ARTS", "CLAIMS" are not the initialisms O*NET lists; "design" is not "think creatively"),
+    or it names occupations ("Director" is not Adobe Director, "Designer" not Oracle Designer)."""
+    key = word.lower()
+    return lower_share.get(key, 0.0) >= ORDINARY_SHARE or key in occupation_words
+
+
+def _esco_alternative_kept(alt: str, preferred: str, lower_share: dict[str, float], occupation_words: set[str]) -> bool:
+    """ESCO gives some skills one-word alternative labels that are ordinary words standing for something
+    broader ("design" for "think creatively", "banking" for "economics", "press" for "journalism", "CALL"
+    for computer-assisted language learning, "lead" for "lead others"): such a word is kept only as
+    another form of a one-word preferred label ("troubleshooting" for "troubleshoot", "stats" for
+    "statistics"). Tools and initialisms ("Wunderlist", "PBX") and labels of two words or more are kept."""
+    key = normalize_label(alt)
+    if " " in key or not _ordinary(key, lower_share, occupation_words):
+        return True
+    words = normalize_label(preferred).split()
+    return len(words) == 1 and words[0][:4] == key[:4]
 
 
 def _place_words(data: Path) -> set[str]:
@@ -150,9 +179,9 @@ class Command(BaseCommand):
             first_words[example.split()[0].lower()] += 1
         lower_share = _lower_case_share(data)
         places = _place_words(data)
-        occupation_words = {
-            w.lower() for r in _rows(onet / "occupation_data.csv.gz") for w in re.findall(r"[A-Za-z]+", r["Title"])
-        }
+        occupation_words = _singular_too(
+            {w.lower() for r in _rows(onet / "occupation_data.csv.gz") for w in re.findall(r"[A-Za-z]+", r["Title"])}
+        )
         exact: set[str] = set()
         proper: set[str] = set()  # short forms that name the product only when written with a capital
 
@@ -169,7 +198,10 @@ class Command(BaseCommand):
             # "Microsoft Excel" is also just "Excel", but "Google Meet" is not just "Meet":
             # keep the short form only when it cannot be an ordinary word.
             if words[0].lower() in VENDORS and rest:
-                if len(words) > 2 or re.search(r"[A-Z].*[A-Z]|\d", rest) or rest.lower() in VENDOR_SHORT_FORMS:
+                if rest.lower() in VENDOR_SHORT_FORMS or (
+                    (len(words) > 2 or re.search(r"[A-Z].*[A-Z]|\d", rest))
+                    and not _ordinary(rest, lower_share, occupation_words)  # "Adobe AIR" is not just "air"
+                ):
                     add(rest, example, "onet")
                 elif lower_share.get(rest.lower(), 1.0) <= 0.3 and rest.lower() not in occupation_words:
                     # "Microsoft Windows" -> "Windows"; never "Autodesk Designer" -> "Designer"
@@ -190,7 +222,12 @@ class Command(BaseCommand):
             ):
                 add_proper(brand, example)
             acronym = re.search(r"\b([A-Z][A-Z0-9+#]{1,5})$", example)
-            if acronym and len(words) > 1 and _is_initialism(acronym.group(1), words[:-1]):
+            if (
+                acronym
+                and len(words) > 1
+                and _is_initialism(acronym.group(1), words[:-1])
+                and not _ordinary(acronym.group(1), lower_share, occupation_words)
+            ):
                 add(acronym.group(1), example, "onet")  # "Structured query language SQL" -> "SQL"
                 exact.add(normalize_label(acronym.group(1)))  # matched in capitals only: "SQL", not "sql"
         for name in ("skills_en_partial_with_altlabels.csv.gz", "digitalSkillsCollection_en.csv.gz"):
@@ -198,7 +235,8 @@ class Command(BaseCommand):
                 pref = row["preferredLabel"].strip()
                 add(pref, pref, "esco")
                 for alt in (row.get("altLabels") or "").split("\n"):
-                    add(alt.strip(), pref, "esco")
+                    if _esco_alternative_kept(alt.strip(), pref, lower_share, occupation_words):
+                        add(alt.strip(), pref, "esco")
         for row in _rows(esco / "skills_all_labels.csv.gz"):
             add(row["preferredLabel"].strip(), row["preferredLabel"].strip(), "esco")
 

@@ -15,6 +15,7 @@ from search.evaluation import (
     K,
     Table,
     cached_embeddings,
+    cached_heads,
     cached_profiles,
     load_posting_labels,
     load_resumes,
@@ -95,9 +96,10 @@ class Command(BaseCommand):
         profiles = cached_profiles([r.text for r in resumes], cache / "profiles")
         queries = [query_text(text=r.text, profile=p) for r, p in zip(resumes, profiles, strict=True)]
         vecs = cached_embeddings(queries, cache / "embeddings")
+        heads = cached_heads(queries, cache / "embeddings")
         self.stderr.write(f"  {time.perf_counter() - t0:.0f} s; ranking...")
         reranker = engine.reranker.estimator if engine.reranker else None  # type: ignore[attr-defined]
-        return seeker_table(resumes, profiles, queries, vecs, labels, reranker)
+        return seeker_table(resumes, profiles, queries, vecs, labels, reranker, heads)
 
     def _recruiters(self, resumes: list, labels: dict, engine: object, per_domain: int) -> tuple[Table, int]:  # type: ignore[type-arg]
         """Rank the file's resumes for labelled postings: the same stages, the roles of the two sides swapped."""
@@ -121,7 +123,9 @@ class Command(BaseCommand):
         domain_model = engine.domain  # type: ignore[attr-defined]
         classes = domain_model.classes if domain_model else []
         probs = (
-            resume_domain_probabilities(domain_model.estimator, vecs, profiles, queries)
+            resume_domain_probabilities(
+                domain_model.estimator, vecs, profiles, queries, cached_heads(queries, cache / "embeddings")
+            )
             if domain_model
             else [None] * len(resumes)
         )

@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from search.evaluation import (
     cached_embeddings,
+    cached_heads,
     cached_profiles,
     load_posting_labels,
     load_resumes,
@@ -94,19 +95,25 @@ class Command(BaseCommand):
         )
         queries = {r.id: query_text(text=r.text, profile=profiles[r.id]) for r in resumes}
         vec = dict(zip(queries, cached_embeddings(list(queries.values()), cache / "embeddings"), strict=True))
+        heads = dict(zip(queries, cached_heads(list(queries.values()), cache / "embeddings"), strict=True))
         self.stderr.write(f"  {time.perf_counter() - t0:.0f} s")
 
         domain = None
         if o["only"] in (None, "domain"):
-            domain = self._domain(train, test, profiles, queries, vec, cache, o)
+            domain = self._domain(train, test, profiles, queries, vec, heads, cache, o)
         if o["only"] in (None, "reranker"):
-            self._reranker(train, test, profiles, queries, vec, load_posting_labels(o["labels"]), domain, o)
+            labels = load_posting_labels(o["labels"])
+            self._reranker(train, test, profiles, queries, vec, heads, labels, domain, o)
 
     def _domain(  # type: ignore[type-arg]
-        self, train: list, test: list, profiles: dict, queries: dict, vec: dict, cache: Path, o: dict
+        self, train: list, test: list, profiles: dict, queries: dict, vec: dict, heads: dict, cache: Path, o: dict
     ) -> StoredModel:
         everyone = train + test
         bodies = cached_embeddings([drop_first_line(queries[r.id]) for r in everyone], cache / "embeddings")
+        # The head part reads each view's own head: without the first line, the first chunk below it.
+        heads_body = cached_heads([drop_first_line(queries[r.id]) for r in everyone], cache / "embeddings")
+        h_full = np.vstack([heads[r.id] for r in train])
+        h_body = heads_body[: len(train)]
         # Two views of each resume: whole, and without its first line (text and the titles read from it).
         titles_full = [profiles[r.id].get("titles") or [] for r in everyone]
         titles_body = [_titles_below_first_line(r.text, profiles[r.id]) for r in everyone]
@@ -130,14 +137,20 @@ class Command(BaseCommand):
                 np.concatenate([y[tr], y[tr]]),
                 texts=[*words_full[tr], *words_body[tr]],
                 titles=[*(titles_full[i] for i in tr), *([None] * len(tr))],
+                heads=np.vstack([h_full[tr], h_body[tr]]),
             )
-            pred["with_first_line"][te] = m.predict(x_full[te], list(words_full[te]), [titles_full[i] for i in te])
-            pred["without_first_line"][te] = m.predict(x_body[te], list(words_body[te]), [titles_body[i] for i in te])
+            pred["with_first_line"][te] = m.predict(
+                x_full[te], list(words_full[te]), [titles_full[i] for i in te], h_full[te]
+            )
+            pred["without_first_line"][te] = m.predict(
+                x_body[te], list(words_body[te]), [titles_body[i] for i in te], h_body[te]
+            )
         model = DomainClassifier().fit(
             np.vstack([x_full, x_body]),
             np.concatenate([y, y]),
             texts=[*words_full, *words_body],
             titles=[*titles_full[:n_train], *([None] * n_train)],
+            heads=np.vstack([h_full, h_body]),
         )
         y_test = np.asarray([r.category for r in test])
         test_full = np.vstack([full[r.id] for r in test])
@@ -148,34 +161,36 @@ class Command(BaseCommand):
             "features": "all-MiniLM-L6-v2 of the resume with its profile's skills and titles (mean of 180-word "
             "chunks), beside the title signal of its first three titles (search.ranking.domain.title_signal); "
             "averaged with a TF-IDF (words and word pairs) logistic regression over the same text, and with "
-            "one over its first three titles (search.ranking.domain.title_text); the average then weighed by how "
-            "often the text names each domain (search.ranking.domain.name_counts)",
+            "one over its first three titles (search.ranking.domain.title_text); for resumes the embedding of "
+            "their head (the first chunk, search.embeddings.head_of) is read instead of the whole's; the average "
+            "then weighed by how often the text names each domain (search.ranking.domain.name_counts)",
         }
         for name, p in pred.items():
             metrics[f"cv_accuracy_{name}"] = round(float(np.mean(p == y)), 4)
         test_words = [queries[r.id] for r in test]
-        test_pred = model.predict(test_full, test_words, titles_full[n_train:])
+        test_heads, test_heads_body = np.vstack([heads[r.id] for r in test]), heads_body[n_train:]
+        test_pred = model.predict(test_full, test_words, titles_full[n_train:], test_heads)
         test_body = np.vstack([body[r.id] for r in test])
         metrics["test_accuracy_with_first_line"] = round(float(np.mean(test_pred == y_test)), 4)
+        words_body_test = [drop_first_line(queries[r.id]) for r in test]
         metrics["test_accuracy_without_first_line"] = round(
-            float(
-                np.mean(
-                    model.predict(test_body, [drop_first_line(queries[r.id]) for r in test], titles_body[n_train:])
-                    == y_test
-                )
-            ),
+            float(np.mean(model.predict(test_body, words_body_test, titles_body[n_train:], test_heads_body) == y_test)),
             4,
         )
-        # The embedding part alone, as postings are classified (and as the model was before the word part),
-        # and with the word part (as it was before the title part).
+        # The embedding part alone, as postings are classified (and as the model was before the word part);
+        # each later part left out in turn: the head (the embedding of the whole resume read instead, as
+        # until 2026-12-07's second session), the names, and the titles with them.
         metrics["test_accuracy_embedding_part_alone"] = round(float(np.mean(model.predict(test_full) == y_test)), 4)
+        metrics["test_accuracy_without_head_part"] = round(
+            float(np.mean(model.predict(test_full, test_words, titles_full[n_train:]) == y_test)), 4
+        )
         unnamed = copy.copy(model)
-        unnamed.name_weight = 0.0  # the three parts' average, as the model was before the names were read
+        unnamed.name_weight = 0.0  # the parts' average, as the model was before the names were read
         metrics["test_accuracy_without_name_part"] = round(
-            float(np.mean(unnamed.predict(test_full, test_words, titles_full[n_train:]) == y_test)), 4
+            float(np.mean(unnamed.predict(test_full, test_words, titles_full[n_train:], test_heads) == y_test)), 4
         )
         metrics["test_accuracy_without_title_part"] = round(
-            float(np.mean(unnamed.predict(test_full, test_words) == y_test)), 4
+            float(np.mean(unnamed.predict(test_full, test_words, None, test_heads) == y_test)), 4
         )
         metrics["test_recall_per_domain"] = {
             c: round(float(np.mean(test_pred[y_test == c] == c)), 3) for c in sorted(set(y_test))
@@ -186,7 +201,16 @@ class Command(BaseCommand):
         return StoredModel(model, out.name, metrics)
 
     def _reranker(  # type: ignore[type-arg]
-        self, train: list, test: list, profiles: dict, queries: dict, vec: dict, labels: dict, domain: Any, o: dict
+        self,
+        train: list,
+        test: list,
+        profiles: dict,
+        queries: dict,
+        vec: dict,
+        heads: dict,
+        labels: dict,
+        domain: Any,
+        o: dict,
     ) -> None:
         from search.engine import get_engine, reset_engine
         from search.services import candidate_pool
@@ -198,7 +222,9 @@ class Command(BaseCommand):
             rows, ys = [], []
             t0 = time.perf_counter()
             for n, r in enumerate(train, start=1):
-                pool = candidate_pool(text=queries[r.id], profile=profiles[r.id], query_vec=vec[r.id])
+                pool = candidate_pool(
+                    text=queries[r.id], profile=profiles[r.id], query_vec=vec[r.id], head_vec=heads[r.id]
+                )
                 for c, x in zip(pool.candidates, pool.X, strict=True):
                     p = pool.postings[c.id]
                     label = labels.get((p.source, p.external_id), "")
@@ -216,6 +242,7 @@ class Command(BaseCommand):
                 [vec[r.id] for r in test],
                 labels,
                 model,
+                [heads[r.id] for r in test],
             )
         finally:
             reset_engine()

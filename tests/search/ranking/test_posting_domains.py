@@ -188,3 +188,39 @@ def test_how_often_a_resume_names_a_domain_weighs_on_its_probabilities():
     np.testing.assert_allclose(model.predict_proba(vecs, texts), average)
     with pytest.raises(ValueError, match="texts"):
         DomainClassifier(text_weight=0).fit(vecs, y, texts=texts[:5])  # the names alone read the texts
+
+
+def test_the_head_part_reads_resumes_by_their_first_chunk_and_leaves_postings_to_the_embedding_part():
+    import numpy as np
+
+    from search.embeddings import head_of
+    from search.ranking.domain import DomainClassifier, domain_probabilities, resume_domain_probabilities
+
+    rng = np.random.default_rng(5)
+    y = np.asarray(["CHEF", "ACCOUNTANT"] * 30)
+    vecs = rng.random((60, 4))  # the whole resume's embedding: says nothing here
+    heads = np.where((y == "CHEF")[:, None], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]) + rng.normal(0, 0.1, (60, 3))
+    model = DomainClassifier(name_weight=0).fit(vecs, y, heads=heads)
+    assert model.reads_heads
+    # Given its head, a resume is read by the head part in the embedding part's place (head_weight 1).
+    np.testing.assert_allclose(model.predict_proba(vecs, heads=heads), model.head_model_.predict_proba(heads))
+    assert (model.predict(vecs, heads=heads) == y).all()
+    # Mixed in at a share below 1, the two parts are averaged.
+    half = DomainClassifier(name_weight=0, head_weight=0.5).fit(vecs, y, heads=heads)
+    np.testing.assert_allclose(
+        half.predict_proba(vecs, heads=heads),
+        0.5 * half.model_.predict_proba(vecs) + 0.5 * half.head_model_.predict_proba(heads),
+    )
+    # Postings (no heads) and resumes given without one keep the embedding part, as models saved before
+    # the head part read every resume.
+    whole = model.model_.predict_proba(vecs)
+    np.testing.assert_allclose(domain_probabilities(model, vecs, [[] for _ in y]), whole)
+    np.testing.assert_allclose(resume_domain_probabilities(model, vecs, [None] * 60, [""] * 60), whole)
+    del model.head_model_  # as unpickled from an artifact of that time
+    assert not model.reads_heads
+    np.testing.assert_allclose(model.predict_proba(vecs, heads=heads), whole)
+    with pytest.raises(ValueError, match="heads"):
+        DomainClassifier().fit(vecs, y, heads=heads[:5])
+    # A resume's head is its first chunk of 180 words.
+    text = " ".join(f"w{i}" for i in range(400))
+    assert head_of(text) == " ".join(f"w{i}" for i in range(180)) and head_of("") == ""
