@@ -21,6 +21,7 @@ from .vocabulary import (
     exact_case_labels,
     is_known_title,
     is_title_head,
+    listed_labels,
     normalize_label,
     occupations_for_titles,
     proper_case_labels,
@@ -162,12 +163,13 @@ def _section_text(text: str, sections: dict[str, list[int]], name: str) -> tuple
 def _matched_skills(doc: Any, matcher: Any, *, short_ok: Any) -> list[tuple[Any, str]]:
     """(span, canonical) for each vocabulary match that reads as a skill here.
 
-    `short_ok(span)` decides for one- and two-letter labels ("R", "JS"), which depend on context, and for
-    the products whose names are also ordinary capitalised words (VENDOR_LED) unless their vendor leads.
+    `short_ok(span)` decides for one- and two-letter labels ("R", "JS"), which depend on context, for the
+    products whose names are also ordinary capitalised words (VENDOR_LED) unless their vendor leads, and
+    for those named by an ordinary word (listed_labels: "Analyze", "Route", "Chef").
     """
     from spacy.util import filter_spans
 
-    vocab, exact, proper = skills_vocabulary(), exact_case_labels(), proper_case_labels()
+    vocab, exact, proper, listed = skills_vocabulary(), exact_case_labels(), proper_case_labels(), listed_labels()
     out = []
     for span in filter_spans([doc[s:e] for _, s, e in matcher(doc)]):
         key = normalize_label(span.text)
@@ -177,6 +179,8 @@ def _matched_skills(doc: Any, matcher: Any, *, short_ok: Any) -> list[tuple[Any,
         if (key in AMBIGUOUS or key in proper) and not span.text[:1].isupper():
             continue
         if key in VENDOR_LED and not short_ok(span) and not (span.start and doc[span.start - 1].lower_ in VENDORS):
+            continue
+        if key in listed and not short_ok(span):
             continue
         if key in exact and not span.text.isupper():
             continue

@@ -93,6 +93,7 @@ MANUAL_SYNONYMS = {
     # except these, which resumes use as the skill's own name.
     "hr": "human resource management",
     "bookkeeping": "accounting",
+    "pandas": "pandas",  # the Python library, though postings write "pandas" in lower case a third of the time
 }
 
 _SENIORITY = {
@@ -167,6 +168,11 @@ def occupation_skills(code: str) -> list[str]:
 def proper_case_labels() -> frozenset[str]:
     """Short forms that name a product only when written with a capital ("Windows", "Splunk")."""
     return frozenset(_skills_file().get("proper", ()))
+
+
+def listed_labels() -> frozenset[str]:
+    """Products named by an ordinary word ("Analyze", "Route", "Chef"): read only where skills are listed."""
+    return frozenset(_skills_file().get("listed", ()))
 
 
 def canonical_skill(text: str) -> str | None:

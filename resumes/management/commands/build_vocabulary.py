@@ -191,7 +191,11 @@ class Command(BaseCommand):
                 add(label, canonical, "onet-short")
                 proper.add(key)
 
+        listed: set[str] = set()  # products named by an ordinary word: read only where skills are listed
         for example, _ in hot.most_common():  # most widely used products first
+            key = normalize_label(example)
+            if " " not in key and key not in skills and _ordinary(key, lower_share, occupation_words):
+                listed.add(key)  # "Analyze", "REDUCE", "Route", "Act!", "Chef" (the tools of those names)
             add(example, example, "onet")
             words = example.split()
             rest = " ".join(words[1:])
@@ -265,7 +269,8 @@ class Command(BaseCommand):
         (ARTIFACTS / "skills.json.gz").write_bytes(
             gzip.compress(
                 json.dumps(
-                    {"labels": skills, "exact": sorted(exact), "proper": sorted(proper)}, sort_keys=True
+                    {"labels": skills, "exact": sorted(exact), "proper": sorted(proper), "listed": sorted(listed)},
+                    sort_keys=True,
                 ).encode(),
                 mtime=0,
             )
@@ -280,6 +285,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            f"skills: {len(skills)} labels {dict(sources)} ({len(proper)} only with a capital); "
+            f"skills: {len(skills)} labels {dict(sources)} ({len(proper)} only with a capital, {len(listed)} only "
+            "where skills are listed); "
             f"titles: {len(titles)} -> {len(occupations)} occupations"
         )

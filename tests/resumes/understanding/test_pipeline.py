@@ -211,6 +211,11 @@ def test_words_of_titles_and_headings_are_not_read_as_products_or_initialisms():
         prose.canonical_skills
     )
     assert "Microsoft Project" in understand("Summary\nSchedules kept in MS Project.", ner=None).canonical_skills
+    # Tools named by an ordinary word ("Analyze", "REDUCE", "Route", "Chef") count only in a skills list.
+    sous = understand("Summary\nSous Chef. Analyze food costs, reduce waste, route orders, act fast.", ner=None)
+    assert not {"Analyze", "REDUCE", "Route", "Chef", "Act!"} & set(sous.canonical_skills)
+    devops = understand("Skills\nChef, Puppet, Ansible", ner=None)
+    assert "Chef" in devops.canonical_skills
     # The products and skills themselves are still read where they are named.
     listed = understand("Skills\nMicrosoft Project, Project, Adobe Director, HR, bookkeeping", ner=None)
     assert {"Microsoft Project", "Adobe Director", "human resource management", "accounting"} <= set(
