@@ -339,10 +339,9 @@ def resumes_reclassify(batch_size: int = 1000) -> int:
     """Every indexed resume's domain from the serving domain model, read from the vector the recruiter-side
     index holds and the resume's query text, whose head is embedded for a model that reads heads (about 94
     resumes a second on two cores; worker; search.services.domains_refresh calls it)."""
-    from .embeddings import embed_heads
     from .engine import get_engine
     from .ranking.domain import resume_domain_probabilities
-    from .services import query_text
+    from .services import query_text, resume_heads
 
     engine = get_engine()
     if engine.domain is None:
@@ -360,7 +359,7 @@ def resumes_reclassify(batch_size: int = 1000) -> int:
             np.asarray([vecs[r.pk] for r in resumes], dtype=np.float32),
             [r.profile for r in resumes],
             texts,
-            embed_heads(texts) if engine.domain.estimator.reads_heads else None,  # the store holds the whole's
+            resume_heads(engine.domain.estimator, texts),
         )
         entries = [
             IndexedResume(resume_id=r.pk, **_domain_fields(p, engine.domain.classes))

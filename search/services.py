@@ -312,6 +312,16 @@ def domain_stamp_path() -> Path:
     return Path(settings.INDEX_DIR) / "domain_model.json"
 
 
+def resume_heads(estimator: Any, texts: list[str]) -> np.ndarray | None:
+    """The embeddings of the texts' heads, for a domain model that reads heads and a resume known by its
+    stored vector (which holds the whole's embedding); None for a model saved before the head part."""
+    if not estimator.reads_heads:
+        return None
+    from .embeddings import embed_heads
+
+    return embed_heads(texts)
+
+
 def domain_stamp_version() -> str | None:
     """The version of the domain model that classified what the indexes hold; None before any did."""
     path = domain_stamp_path()
@@ -626,10 +636,8 @@ def candidate_pool(
     if engine.domain is not None:
         if resume_probs is None or len(resume_probs) != len(classes):
             with _timed(timings, "classify"):
-                if heads is None and engine.domain.estimator.reads_heads:  # given a vector without its head
-                    from .embeddings import embed_heads
-
-                    heads = embed_heads([text])
+                if heads is None:  # given a vector without its head
+                    heads = resume_heads(engine.domain.estimator, [text])
                 probs = resume_domain_probabilities(
                     engine.domain.estimator, query_vec[None, :], [profile], [text], heads
                 )
@@ -770,7 +778,7 @@ def resume_query_text(*, resume: Resume) -> str:
     return query_text(text=resume.text, profile=resume.profile)
 
 
-def indexed_resume_vector(*, resume: Resume, text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+def indexed_resume_entry(*, resume: Resume, text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The resume's vector as the recruiter-side index holds it, when it was made from this same query
     text, and the domain probabilities its entry holds when the serving domain model gave them (the
     index's stamp names that model: search.services.domains_refresh): a refresh (postings closed,
@@ -804,7 +812,7 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     text = resume_query_text(resume=resume)
     timings = StageTimings()
     with _timed(timings, "indexed vector"):
-        indexed_vec, indexed_probs = indexed_resume_vector(resume=resume, text=text)
+        indexed_vec, indexed_probs = indexed_resume_entry(resume=resume, text=text)
     result = jobs_for_text(
         text=text,
         profile=resume.profile,
