@@ -18,6 +18,17 @@ class IndexDoc:
     payload: dict[str, Any] | None = None
 
 
+# Hits fetched beyond k, so that documents tied on score at the k-th place (reposted postings share a
+# text, hence a vector) are all seen before the ties are broken by id.
+TIE_MARGIN = 16
+
+
+def best_first(hits: Iterable[Hit], k: int) -> list[Hit]:
+    """The k best hits, ties broken by id: the same documents give the same order whatever the order
+    the store kept them in (an index rebuilt in another order, another replica)."""
+    return sorted(hits, key=lambda h: (-h.score, h.id))[:k]
+
+
 class SearchIndex(Protocol):
     def upsert(self, docs: Sequence[IndexDoc]) -> None: ...
 

@@ -102,9 +102,11 @@ class BM25Index:
         if allowed is not None:
             scores = np.where(np.isin(self._ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed))), scores, 0.0)
         k = min(k, scores.size)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.lexsort((self._ids[top], -scores[top]))]
-        return [Hit(int(self._ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        # Every document tied at the k-th place is kept until ids break the tie; none that shares no word.
+        top = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
+        top = top[np.lexsort((self._ids[top], -scores[top]))][:k]
+        return [Hit(int(self._ids[i]), float(scores[i])) for i in top]
 
     # -- scoring ----------------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from qdrant_edge import (
 
 from search.ranking.types import Hit
 
-from .base import IndexDoc
+from .base import TIE_MARGIN, IndexDoc, best_first
 from .qdrant import UPSERT_BATCH, VectorStoreBusy
 from .sparse import VECTOR as SPARSE
 from .sparse import document_weights, query_weights
@@ -128,9 +128,11 @@ class EdgeIndex:
         if allowed is not None:
             where = Filter(must=[HasIdCondition(point_ids=allowed if isinstance(allowed, set) else set(allowed))])
         points = self.shard.query(
-            QueryRequest(limit=k, query=query, filter=where, params=params, with_payload=False, with_vector=False)
+            QueryRequest(
+                limit=k + TIE_MARGIN, query=query, filter=where, params=params, with_payload=False, with_vector=False
+            )
         )
-        return [Hit(int(p.id), float(p.score)) for p in points]
+        return best_first((Hit(int(p.id), float(p.score)) for p in points), k)
 
     def vectors(self, ids: Iterable[int]) -> dict[int, list[float]]:
         """The stored (unit-length) vectors of those ids that are in the index."""

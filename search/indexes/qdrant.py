@@ -10,7 +10,7 @@ from qdrant_client import QdrantClient, models
 
 from search.ranking.types import Hit
 
-from .base import IndexDoc
+from .base import TIE_MARGIN, IndexDoc, best_first
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +117,9 @@ class QdrantIndex:
 
     def _query(self, query: Sequence[float], k: int, where: models.Filter | None) -> list[Hit]:
         result = self.client.query_points(
-            self.collection, query=list(map(float, query)), limit=k, query_filter=where, with_payload=False
+            self.collection, query=list(map(float, query)), limit=k + TIE_MARGIN, query_filter=where, with_payload=False
         )
-        return [Hit(int(p.id), float(p.score)) for p in result.points]
+        return best_first((Hit(int(p.id), float(p.score)) for p in result.points), k)
 
     def _size(self) -> int:
         if self._count is None:

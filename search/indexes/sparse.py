@@ -26,7 +26,7 @@ from qdrant_client import QdrantClient, models
 from search.ranking.text import tokenize
 from search.ranking.types import Hit
 
-from .base import IndexDoc
+from .base import TIE_MARGIN, IndexDoc, best_first
 from .bm25 import K1, B
 from .qdrant import UPSERT_BATCH, collection_hashes
 
@@ -122,9 +122,9 @@ class QdrantSparseBM25Index:
             return []
         where = None if allowed is None else models.Filter(must=[models.HasIdCondition(has_id=list(allowed))])
         result = self.client.query_points(
-            self.collection, query=vector, using=VECTOR, limit=k, query_filter=where, with_payload=False
+            self.collection, query=vector, using=VECTOR, limit=k + TIE_MARGIN, query_filter=where, with_payload=False
         )
-        return [Hit(int(p.id), float(p.score)) for p in result.points if p.score > 0]
+        return best_first((Hit(int(p.id), float(p.score)) for p in result.points if p.score > 0), k)
 
     def hashes(self) -> dict[int, str]:
         return collection_hashes(self.client, self.collection)

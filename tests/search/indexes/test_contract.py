@@ -1,5 +1,7 @@
 """One contract, every index adapter: upsert, replace, delete, search, hashes."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from qdrant_client import QdrantClient
@@ -81,6 +83,15 @@ class TestIndexContract:
         idx = adapter.make(tmp_path)
         idx.upsert([adapter.doc(i) for i in range(len(WORDS))])
         assert len(idx.search(adapter.query(0), 2)) <= 2
+
+    def test_documents_tied_on_score_come_in_id_order_whatever_the_order_written(self, adapter, tmp_path):
+        """Reposted postings share a text: the ranking must not depend on the order a store kept them in."""
+        idx = adapter.make(tmp_path)
+        copies = [30, 10, 40, 20]  # the same document under four ids, written out of order
+        idx.upsert([dataclasses.replace(adapter.doc(3), id=i) for i in copies])
+        idx.upsert([adapter.doc(i) for i in range(len(WORDS)) if i != 3])
+        hits = idx.search(adapter.query(3), 3)
+        assert [h.id for h in hits] == [10, 20, 30]
 
 
 def _local(tmp_path, dim):
