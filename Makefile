@@ -7,7 +7,7 @@ PORT   ?= 8000
 DEMO   := search/demo_data/linkedin-2023
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install run serve worker demo test browser bench loadtest clean
+.PHONY: install run serve worker demo test browser screenshots bench loadtest clean
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,10 @@ browser:
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The pages the README and docs show, taken by the browser tests.
+screenshots: install browser
+	JOBMATCH_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py

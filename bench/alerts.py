@@ -46,8 +46,8 @@ def main() -> None:
     from django.utils import timezone
     from seekers import bench_resumes, bench_resumes_delete
 
-    from search import alerts
-    from search.engine import get_engine, reset_engine
+    from search.indexing.engine import get_engine, reset_engine
+    from search.matching import alerts
     from search.models import AlertSettings, JobPosting
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -44,9 +44,9 @@ def main() -> None:
     from seekers import bench_resumes, bench_resumes_delete
 
     from resumes.models import Resume
-    from search.engine import get_engine, reset_engine
+    from search.indexing.engine import get_engine, reset_engine
+    from search.matching.recruiters import candidates_refresh, resumes_for_posting
     from search.models import JobPosting
-    from search.recruiting import candidates_refresh, resumes_for_posting
 
     engine = get_engine()
     if len(engine.bm25) == 0:

@@ -40,7 +40,7 @@ def setup(users: int, files: list[Path]) -> list[str]:
 
     from resumes.models import Resume
     from resumes.services import resume_process, resume_submit
-    from search.engine import reset_engine
+    from search.indexing.engine import reset_engine
 
     User = get_user_model()
     lines = []

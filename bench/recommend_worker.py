@@ -23,9 +23,10 @@ def main(paths: list[str]) -> None:
     from resumes.sandbox import extract_sandboxed
     from resumes.understanding.ner import load_ner
     from resumes.understanding.pipeline import get_nlp, understand
-    from search.embeddings import get_model
-    from search.engine import get_engine, reset_engine
-    from search.services import jobs_for_text, query_text
+    from search.indexing.embeddings import get_model
+    from search.indexing.engine import get_engine, reset_engine
+    from search.matching.seekers import jobs_for_text
+    from search.ranking.sides import query_text
 
     t0 = time.perf_counter()
     get_engine()
@@ -62,7 +63,7 @@ def compare_with_references(engine, queries: list[str]) -> dict[str, object]:  #
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from search.embeddings import embed_documents
+    from search.indexing.embeddings import embed_documents
     from search.ranking.text import tokenize
 
     k = 100

@@ -45,9 +45,9 @@ def main() -> None:
 
     from resumes.models import Resume
     from resumes.services import profile_read
-    from search.engine import get_engine, reset_engine
-    from search.evaluation import load_resumes
-    from search.services import jobs_for_text, recommendations_refresh
+    from search.evaluation.datasets import load_resumes
+    from search.indexing.engine import get_engine, reset_engine
+    from search.matching.seekers import jobs_for_text, recommendations_refresh
 
     if len(get_engine().bm25) == 0:
         sys.exit(f"no postings indexed under {settings.DATA_DIR}: run import_jobs and build_index there first")

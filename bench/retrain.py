@@ -48,8 +48,8 @@ def main() -> None:
 
     from resumes.models import Resume
     from search import learning
+    from search.indexing.artifacts import PERSONAL
     from search.models import Interaction, JobPosting
-    from search.models_store import PERSONAL
     from search.ranking.features import FEATURES
 
     posting_ids = np.asarray(JobPosting.objects.values_list("id", flat=True))

@@ -20,11 +20,12 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
     from django.conf import settings
 
     from resumes.models import Resume
-    from search.engine import get_engine
-    from search.evaluation import cached_embeddings, cached_heads, cached_profiles, load_resumes
+    from search.evaluation.cache import cached_embeddings, cached_heads, cached_profiles
+    from search.evaluation.datasets import load_resumes
+    from search.indexing.engine import get_engine
+    from search.indexing.resumes import resumes_index_write
     from search.ranking.domain import resume_domain_probabilities
-    from search.recruiting import resumes_index_write
-    from search.services import query_text
+    from search.ranking.sides import query_text
 
     engine = get_engine()
     source = load_resumes(settings.SHARED_DATA_DIR / "kaggle-resume-dataset" / "resumes_train.parquet")
@@ -73,7 +74,7 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
 
 def bench_resumes_delete(resume_ids: list[int]) -> None:
     from resumes.models import Resume
-    from search.recruiting import resumes_unindex
+    from search.indexing.resumes import resumes_unindex
 
     resumes_unindex(resume_ids=sorted(resume_ids))
     Resume.objects.filter(pk__in=resume_ids).delete()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
 
-DEPTH = 100  # the retrieval depth of a seeker's ranking (search.services.RETRIEVAL_DEPTH)
+DEPTH = 100  # the retrieval depth of a seeker's ranking (search.ranking.pipeline.RETRIEVAL_DEPTH)
 
 
 def folder_mb(path: Path) -> float:
@@ -50,11 +50,11 @@ def main() -> None:
     from django.conf import settings
     from run import pct
 
-    from search.documents import INDEX_FIELDS, posting_keyword_text
-    from search.evaluation import load_resumes
+    from search.evaluation.datasets import load_resumes
     from search.indexes.base import IndexDoc
     from search.indexes.bm25 import BM25Index
     from search.indexes.edge import EdgeSparseBM25Index
+    from search.indexing.documents import INDEX_FIELDS, posting_keyword_text
     from search.models import JobPosting
     from search.ranking.text import tokenize
 

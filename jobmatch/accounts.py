@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from resumes.models import Resume
 from resumes.services import resumes_delete
+from search.models import AlertSettings, Application, Interaction, PostingFeedback, Recommendation, ResumeAccess
 
 
 def account_delete(*, user: AbstractBaseUser) -> None:
@@ -32,14 +33,6 @@ def _iso(value: Any) -> Any:
 
 def account_export(*, user: Any) -> dict[str, Any]:
     """Everything stored about the user, as one JSON-ready document (the seeker's data download)."""
-    from search.models import (
-        AlertSettings,
-        Application,
-        Interaction,
-        PostingFeedback,
-        Recommendation,
-        ResumeAccess,
-    )
 
     def posting_ref(posting: Any) -> dict[str, Any]:
         return {"source": posting.source, "external_id": posting.external_id, "title": posting.title}

@@ -6,7 +6,7 @@ from celery.signals import worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jobmatch.settings.base")
 
-app = Celery("jobmatch")
+app = Celery("jobmatch", task_cls="celery.contrib.django.task:DjangoTask")  # delay_on_commit
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 log = logging.getLogger(__name__)
@@ -17,8 +17,8 @@ def _warm_up() -> None:
     try:
         from resumes.understanding.ner import load_ner
         from resumes.understanding.pipeline import get_nlp
-        from search.embeddings import get_model
-        from search.engine import get_engine
+        from search.indexing.embeddings import get_model
+        from search.indexing.engine import get_engine
 
         get_engine()
         get_model()

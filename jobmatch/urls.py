@@ -14,6 +14,6 @@ urlpatterns = [
     path("accounts/delete/", views.account_remove, name="account_delete"),
     path("resumes/", include("resumes.urls")),
     path("jobs/", include("search.urls")),
-    path("recruit/", include("search.recruit_urls")),
+    path("recruit/", include("search.recruiting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from search import access
 from search.forms import SignupForm
 from search.models import Invitation
-from search.recruiting import InvitationInvalid, invitation_accept
+from search.recruiting.invitations import InvitationInvalid, invitation_accept
 
 from .accounts import account_delete, account_export
 

@@ -16,10 +16,14 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from . import storage
+from search.tasks import unindex_resumes
+
+from . import storage, tasks
 from .extract import ExtractionError, sniff_content_type
 from .models import Resume
 from .sandbox import extract_sandboxed
+from .understanding.pipeline import understand
+from .understanding.vocabulary import canonical_skill, occupations_for_titles
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +67,11 @@ def resume_submit(*, owner: AbstractBaseUser, upload: UploadedFile) -> Resume:
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
             )
-            transaction.on_commit(lambda: _send_process(resume))
+            tasks.process_resume.delay_on_commit(resume.pk, resume.sha256)
     except BaseException:
         storage.remove(stored_name)  # no row, no file
         raise
     return resume
-
-
-def _send_process(resume: Resume) -> None:
-    from .tasks import process_resume
-
-    process_resume.delay(resume.pk, resume.sha256)
 
 
 class TransientError(Exception):
@@ -134,7 +132,7 @@ def resumes_sweep(*, older_than: float | None = None) -> int:
         # Touch it first so the next sweep waits again, then send.
         Resume.objects.filter(pk=resume.pk).update(updated_at=timezone.now())
         log.warning("re-sending resume %s, %s since before %s", resume.pk, resume.status, cutoff.isoformat())
-        _send_process(resume)
+        tasks.process_resume.delay(resume.pk, resume.sha256)
     return len(stuck)
 
 
@@ -189,7 +187,8 @@ def resume_match(*, resume_id: int, sha256: str | None = None) -> dict[str, floa
     resume = resume_process_start(resume_id=resume_id, sha256=sha256)
     if resume is None:
         return None
-    from search.services import NoPostingsIndexed, recommendations_refresh  # the search side's public service
+    # The search side's one service, imported here: only the worker's matching queue loads it.
+    from search.matching.seekers import NoPostingsIndexed, recommendations_refresh
 
     try:
         try:
@@ -222,8 +221,6 @@ def resume_process(*, resume_id: int, sha256: str | None = None) -> dict[str, fl
 
 def profile_read(*, text: str) -> dict[str, Any] | None:
     """The structured profile of a resume text; None (and a log line) if understanding fails."""
-    from .understanding.pipeline import understand
-
     try:
         return understand(text).to_dict()
     except Exception:  # matching can go on from the raw text
@@ -238,8 +235,6 @@ def profile_update(
     *, resume: Resume, titles: list[str], skills: list[str], location: str, years_experience: float | None
 ) -> Resume:
     """Store the seeker's corrections and match again with them."""
-    from .understanding.vocabulary import canonical_skill, occupations_for_titles
-
     profile = dict(resume.profile or {})
     old_skills = {s["canonical"].lower(): s for s in profile.get("skills") or []}
     new_skills = []
@@ -259,7 +254,7 @@ def profile_update(
         resume.status = Resume.Status.PENDING
         resume.attempts = 0
         resume.save(update_fields=["profile", "profile_edited_at", "status", "attempts", "updated_at"])
-        transaction.on_commit(lambda: _send_process(resume))
+        tasks.process_resume.delay_on_commit(resume.pk, resume.sha256)
     return resume
 
 
@@ -270,7 +265,7 @@ def filters_update(*, resume: Resume, filters: dict[str, Any]) -> Resume:
         resume.status = Resume.Status.PENDING
         resume.attempts = 0
         resume.save(update_fields=["filters", "status", "attempts", "updated_at"])
-        transaction.on_commit(lambda: _send_process(resume))
+        tasks.process_resume.delay_on_commit(resume.pk, resume.sha256)
     return resume
 
 
@@ -283,8 +278,6 @@ def resumes_delete(*, resumes: QuerySet[Resume]) -> None:
     """Delete the rows (recommendations, applications, interactions, candidate rows cascade), then,
     once that is committed, their files and their entries in the recruiter-side indexes (a task:
     only the worker opens the indexes). Call inside a transaction to delete more with them."""
-    from search.tasks import unindex_resumes  # the search side's task, sent by name through Celery
-
     with transaction.atomic():
         gone = list(resumes.select_for_update().values_list("pk", "stored_name"))
         if not gone:
@@ -297,7 +290,7 @@ def resumes_delete(*, resumes: QuerySet[Resume]) -> None:
                 storage.remove(stored_name)
 
         transaction.on_commit(remove_files)
-        transaction.on_commit(lambda: unindex_resumes.delay(resume_ids))
+        unindex_resumes.delay_on_commit(resume_ids)
 
 
 def resume_ingest(

@@ -3,7 +3,8 @@
 A resume goes through two stages on two queues: `parsing` (text extraction in the sandbox and the
 profile; spaCy, no torch) and `matching` (retrieval and ranking; the embedder and the indexes), so
 each can have its own workers. Every task is acknowledged late and given back to the queue if its
-worker dies (settings); each stage counts its attempts and stops a poison file.
+worker dies (settings); each stage counts its attempts and stops a poison file. Services import this
+module and send tasks once their transaction commits; each task imports its service in its body.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import random
 
 from celery import Task, shared_task
-
-from .services import TransientError, resume_give_up, resume_match, resume_parse, resumes_sweep
 
 MAX_RETRIES = 5
 
@@ -25,6 +24,8 @@ def backoff(retries: int) -> float:
 @shared_task(name="resumes.process_resume", acks_late=True, reject_on_worker_lost=True)
 def process_resume(resume_id: int, sha256: str | None = None) -> None:
     """Parse one resume, then hand it to the matching queue."""
+    from .services import resume_parse
+
     if resume_parse(resume_id=resume_id, sha256=sha256) is not None:
         match_resume.delay(resume_id, sha256)
 
@@ -32,6 +33,8 @@ def process_resume(resume_id: int, sha256: str | None = None) -> None:
 @shared_task(bind=True, name="resumes.match_resume", acks_late=True, reject_on_worker_lost=True)
 def match_resume(self: Task, resume_id: int, sha256: str | None = None) -> None:
     """Match one parsed resume; retried with backoff and jitter only when matching is down."""
+    from .services import TransientError, resume_give_up, resume_match
+
     try:
         resume_match(resume_id=resume_id, sha256=sha256)
     except TransientError as exc:
@@ -48,4 +51,6 @@ def match_resume(self: Task, resume_id: int, sha256: str | None = None) -> None:
 @shared_task(name="resumes.sweep_stuck")
 def sweep_stuck() -> int:
     """Periodic: send again the resumes whose processing has not moved for a while."""
+    from .services import resumes_sweep
+
     return resumes_sweep()

@@ -41,10 +41,8 @@ def resume_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def resume_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    from search.forms import FiltersForm
-
     resume = resume_get_for_owner(owner=request.user, public_id=public_id)
-    return render(request, "resumes/detail.html", {"resume": resume, "filters_form": FiltersForm.for_resume(resume)})
+    return render(request, "resumes/detail.html", {"resume": resume})
 
 
 @login_required

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import tasks
 from .models import (
     AlertSettings,
     Application,
@@ -16,6 +17,7 @@ from .models import (
     ResumeAccess,
     open_posting,
 )
+from .postings.services import postings_reindex, postings_set_open
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,35 +41,26 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline, InvitationInline]
 
 
-def _after_change(request: HttpRequest, ids: list[int], what: str) -> None:
-    from .recruiting import _rematch_seekers_of, _send_after_commit
-
-    _send_after_commit("index_postings")
-    if what == "closed":
-        _rematch_seekers_of(ids)
-    messages.success(request, f"{len(ids)} postings {what}; the indexes are being updated in the background.")
+def _changed(request: HttpRequest, count: int, what: str) -> None:
+    messages.success(request, f"{count} postings {what}; the indexes are being updated in the background.")
 
 
 @admin.action(description="Close: remove from every result list and the indexes")
 def close_postings(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[JobPosting]) -> None:
     ids = list(queryset.values_list("id", flat=True))
-    JobPosting.objects.filter(id__in=ids).update(active=False)
-    _after_change(request, ids, "closed")
+    _changed(request, postings_set_open(posting_ids=ids, open=False), "closed")
 
 
 @admin.action(description="Reopen")
 def reopen_postings(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[JobPosting]) -> None:
     ids = list(queryset.values_list("id", flat=True))
-    JobPosting.objects.filter(id__in=ids).update(active=True)
-    _after_change(request, ids, "reopened")
+    _changed(request, postings_set_open(posting_ids=ids, open=True), "reopened")
 
 
 @admin.action(description="Re-index (read, embed and index again)")
 def reindex_postings(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[JobPosting]) -> None:
     ids = list(queryset.values_list("id", flat=True))
-    # Clearing the vocabulary stamp makes the next index run read, embed and index these postings again.
-    JobPosting.objects.filter(id__in=ids).update(vocabulary_hash="", domain_probs=None)
-    _after_change(request, ids, "queued for re-indexing")
+    _changed(request, postings_reindex(posting_ids=ids), "queued for re-indexing")
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -99,9 +92,7 @@ class JobPostingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
-        from .recruiting import _send_after_commit
-
-        _send_after_commit("index_postings")
+        tasks.index_postings.delay_on_commit()
 
 
 @admin.register(Recommendation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,9 +12,10 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from .models import JobPosting
 from .ranking.features import STATES
 
+log = logging.getLogger(__name__)
+
 LOCATION_SCOPES = ("", "city", "region", "remote")
 WORK_TYPES = ("Full-time", "Part-time", "Contract", "Temporary", "Internship", "Volunteer", "Other")
-EXPERIENCE_LEVELS = ("Internship", "Entry level", "Associate", "Mid-Senior level", "Director", "Executive")
 # Pay is compared per year; hourly pay counts 2,080 hours.
 PER_YEAR = {"YEARLY": 1, "MONTHLY": 12, "BIWEEKLY": 26, "WEEKLY": 52, "HOURLY": 2080}
 
@@ -33,7 +35,7 @@ class Filters:
     def __post_init__(self) -> None:
         if self.location_scope not in LOCATION_SCOPES:
             raise FilterError(f"location scope must be one of city, region, remote (got {self.location_scope!r})")
-        if self.location_scope in {"city", "region"} and not _city_region(self.location)[1]:
+        if self.location_scope in {"city", "region"} and not city_region(self.location)[1]:
             raise FilterError(f"to filter by {self.location_scope}, give a location such as 'Austin, TX'")
         if self.min_salary is not None and self.min_salary < 0:
             raise FilterError("minimum salary cannot be negative")
@@ -62,12 +64,22 @@ class Filters:
             min_salary=data.get("min_salary"),
         )
 
+    @classmethod
+    def saved(cls, data: dict[str, Any] | None, *, owner: str = "") -> Filters:
+        """The filters saved with a resume; none (logged) when they no longer apply, as filters saved by an
+        older version may not: ranking goes on without them."""
+        try:
+            return cls.from_dict(data)
+        except (FilterError, TypeError, ValueError, AttributeError):
+            log.warning("%s has filters that no longer apply; ranking without them", owner or "a resume")
+            return cls()
+
     def apply(self, postings: QuerySet[JobPosting]) -> QuerySet[JobPosting]:
         if self.location_scope == "remote":
             postings = postings.filter(remote=True)
         elif self.location_scope in {"city", "region"}:
-            city, region = _city_region(self.location)
-            names = [re.escape(n) for n in _region_names(region)]
+            city, region = city_region(self.location)
+            names = [re.escape(n) for n in region_names(region)]
             # No \b: PostgreSQL's regex spells a word boundary differently from Python's (SQLite's).
             in_region = rf",\s*(?:{'|'.join(names)})(?:$|[^A-Za-z])"
             if self.location_scope == "city" and city:
@@ -95,14 +107,14 @@ class Filters:
         return postings
 
 
-def _city_region(text: str) -> tuple[str, str]:
+def city_region(text: str) -> tuple[str, str]:
     parts = [p.strip() for p in re.sub(r"\d+", " ", text).split(",") if p.strip()]
     if len(parts) >= 2:
         return parts[0], parts[1]
     return "", parts[0] if parts else ""
 
 
-def _region_names(region: str) -> list[str]:
+def region_names(region: str) -> list[str]:
     """Both spellings of a US state ("TX", "Texas"); other regions as given."""
     key = region.strip().lower()
     codes = {v: k for k, v in STATES.items()}

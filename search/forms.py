@@ -5,7 +5,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from .filters import EXPERIENCE_LEVELS, WORK_TYPES, FilterError, Filters
+from .filters import WORK_TYPES, FilterError, Filters
+from .models import Invitation, JobPosting
+from .ranking.features import EXPERIENCE_LEVELS
+from .recruiting.invitations import InvitationInvalid, invitation_find
 
 
 class FiltersForm(forms.Form):
@@ -40,7 +43,7 @@ class FiltersForm(forms.Form):
     @classmethod
     def for_resume(cls, resume: Any) -> FiltersForm:
         """The form showing a resume's saved filters; the location defaults to the profile's."""
-        initial = Filters.from_dict(resume.filters).as_dict()
+        initial = Filters.saved(resume.filters).as_dict()
         initial["location"] = initial["location"] or (resume.profile or {}).get("location") or ""
         return cls(initial=initial)
 
@@ -84,9 +87,6 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
     )
 
     def clean(self) -> dict[str, Any]:
-        from .models import Invitation
-        from .recruiting import InvitationInvalid, invitation_find
-
         data = super().clean()
         data["role"] = data.get("role") or "seeker"
         role, token = data["role"], (data.get("invitation") or "").strip()
@@ -107,8 +107,6 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
 
 class PostingForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
-        from .models import JobPosting
-
         model = JobPosting
         fields = [
             "title",

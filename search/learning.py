@@ -1,5 +1,5 @@
-"""Learning from interactions: training examples, the nightly retraining of the personalised re-ranker
-behind its deployment gate, and what serving adds to the global score.
+"""Learning from interactions: training examples and the nightly retraining of the personalised re-ranker
+behind its deployment gate (what the model adds to a score: search.ranking.personalise).
 
 An example is a (resume, posting) pair the seeker was shown (an impression on the results page, or a
 posting sent in an alert) with the pair's features at that moment; its label is what the seeker did
@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from .indexing.artifacts import PERSONAL, RERANKER, StoredModel, load_model, save_model
 from .models import Interaction
-from .models_store import PERSONAL, RERANKER, StoredModel, load_model, save_model
 from .ranking.features import FEATURES
 from .ranking.personal import GLMix, weighted_auc
 
@@ -167,12 +167,3 @@ def personal_train(*, examples: Examples | None = None) -> TrainReport:
     return TrainReport(
         True, f"not worse on held-out interactions ({cand_auc:.4f} >= {serv_auc:.4f})", metrics, out.name
     )
-
-
-def personal_corrections(
-    model: StoredModel | None, X: np.ndarray, resume_id: int | None, posting_ids: list[int]
-) -> np.ndarray:
-    """What the personalised model adds to the global scores of one seeker's pairs (zeros without one)."""
-    if model is None or resume_id is None or not len(X):
-        return np.zeros(len(X))
-    return np.asarray(model.estimator.corrections(X, [resume_id] * len(X), posting_ids))

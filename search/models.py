@@ -95,7 +95,7 @@ class Invitation(models.Model):
 def open_posting(prefix: str = "", today: dt.date | None = None) -> Q:
     """Active and not past its closing date: the only postings any result list shows. `prefix` names the
     relation from another model ("posting__"), so a row is filtered by a join, not by a subquery over
-    every open posting (76 ms a results page at 100k postings on SQLite)."""
+    every open posting (which costs a results page most of its time at 100k postings)."""
     today = today or timezone.localdate()
     return Q(**{f"{prefix}active": True}) & (
         Q(**{f"{prefix}closes_at__isnull": True}) | Q(**{f"{prefix}closes_at__gte": today})
@@ -231,7 +231,7 @@ class Recommendation(models.Model):
     fused_score = models.FloatField()
     domain_score = models.FloatField(null=True, blank=True)
     # The reasons shown with the result: matched and missing skills, domain, title, seniority and
-    # location fit, and each feature's share of the score (search.services._why).
+    # location fit, and each feature's share of the score (search.ranking.explain.reasons).
     why = models.JSONField(default=dict, blank=True)
     # The pair's ranking features (search.ranking.features.FEATURES order): copied into the impression,
     # so the re-ranker can learn from what the seeker then did.
@@ -266,13 +266,13 @@ class Application(models.Model):
 class IndexedResume(models.Model):
     """What the recruiter side's indexes hold of a resume: the hash of the text they were built from and
     the resume's domain probabilities (a feature of every pair). Deleted with the resume; the index
-    entries themselves are removed by search.services.resume_unindex."""
+    entries themselves are removed by search.indexing.resumes.resumes_unindex."""
 
     resume = models.OneToOneField(Resume, on_delete=models.CASCADE, primary_key=True, related_name="index_entry")
     content_hash = models.CharField(max_length=64)
     domain = models.CharField(max_length=40, blank=True)
     # The classifier's probability of `domain`: a posting's search in its domain takes the resumes
-    # whose domain it is at even odds or better (search.recruiting.resumes_of_domain).
+    # whose domain it is at even odds or better (search.matching.recruiters.resumes_of_domain).
     domain_score = models.FloatField(null=True, blank=True)
     domain_probs = models.JSONField(null=True, blank=True)
     indexed_at = models.DateTimeField(auto_now=True)

@@ -5,7 +5,15 @@ from django.db.models import QuerySet
 from resumes.models import Resume
 
 from . import access
-from .models import Application, CandidateDecision, CandidateMatch, JobPosting, Recommendation, open_posting
+from .models import (
+    Application,
+    CandidateDecision,
+    CandidateMatch,
+    JobPosting,
+    PostingFeedback,
+    Recommendation,
+    open_posting,
+)
 
 
 def recommendations_for_resume(*, resume: Resume) -> QuerySet[Recommendation]:
@@ -49,3 +57,33 @@ def shortlist_for_posting(*, posting: JobPosting) -> list[CandidateDecision]:
         d.match = matches.get(d.resume_id)  # type: ignore[attr-defined]
         d.applied = d.resume_id in applicants  # type: ignore[attr-defined]
     return decisions
+
+
+def saved_for_owner(*, owner: object) -> QuerySet[PostingFeedback]:
+    return (
+        PostingFeedback.objects.filter(resume__owner=owner, saved_at__isnull=False)
+        .select_related("posting", "resume")
+        .order_by("-saved_at")
+    )
+
+
+def applied_for_owner(*, owner: object) -> QuerySet[PostingFeedback]:
+    return (
+        PostingFeedback.objects.filter(resume__owner=owner, applied_at__isnull=False)
+        .select_related("posting", "resume")
+        .order_by("-applied_at")
+    )
+
+
+def dismissed_for_owner(*, owner: object) -> QuerySet[PostingFeedback]:
+    return (
+        PostingFeedback.objects.filter(resume__owner=owner, dismissed_at__isnull=False)
+        .select_related("posting", "resume")
+        .order_by("-dismissed_at")
+    )
+
+
+def saved_posting_ids(*, resume: Resume) -> set[int]:
+    return set(
+        PostingFeedback.objects.filter(resume=resume, saved_at__isnull=False).values_list("posting_id", flat=True)
+    )

@@ -1,9 +1,16 @@
-"""Celery tasks of the search side: thin, idempotent, taking ids and calling one service."""
+"""Celery tasks of the search side: thin, idempotent, taking ids and calling one service.
+
+Services import this module and send tasks once their transaction commits (`delay_on_commit`); each
+task imports its service in its body, so the web process that sends a task never loads the worker's."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+
+from resumes.models import Resume
+
+from .models import JobPosting
 
 # Errors that pass (the database, the index server or the broker briefly down): retried with
 # exponential backoff and jitter, five times; anything else is a bug and is logged, not retried.
@@ -28,8 +35,7 @@ RETRY = {
 @shared_task(name="search.index_postings", **RETRY)
 def index_postings(import_id: int | None = None) -> None:
     """Bring the indexes in line with the open postings (incremental); report progress to an import."""
-    from .bulk import import_index
-    from .services import index_build
+    from .indexing.postings import import_index, index_build
 
     if import_id is not None:
         import_index(import_id=import_id)
@@ -39,8 +45,7 @@ def index_postings(import_id: int | None = None) -> None:
 
 @shared_task(name="search.rank_candidates", **RETRY)
 def rank_candidates(posting_id: int) -> None:
-    from .models import JobPosting
-    from .recruiting import candidates_refresh
+    from .matching.recruiters import candidates_refresh
 
     posting = JobPosting.objects.filter(pk=posting_id).select_related("organisation").first()
     if posting is not None:
@@ -50,9 +55,7 @@ def rank_candidates(posting_id: int) -> None:
 @shared_task(name="search.refresh_recommendations", **RETRY)
 def refresh_recommendations(resume_ids: list[int]) -> None:
     """A fresh top ten for resumes whose results lost a posting (closed, expired)."""
-    from resumes.models import Resume
-
-    from .services import NoPostingsIndexed, recommendations_refresh
+    from .matching.seekers import NoPostingsIndexed, recommendations_refresh
 
     for resume in Resume.objects.filter(pk__in=resume_ids, status=Resume.Status.DONE):
         try:
@@ -63,14 +66,14 @@ def refresh_recommendations(resume_ids: list[int]) -> None:
 
 @shared_task(name="search.unindex_resumes", **RETRY)
 def unindex_resumes(resume_ids: list[int]) -> None:
-    from .recruiting import resumes_unindex
+    from .indexing.resumes import resumes_unindex
 
     resumes_unindex(resume_ids=resume_ids)
 
 
 @shared_task(name="search.expire_postings", **RETRY)
 def expire_postings() -> int:
-    from .recruiting import postings_expire
+    from .postings.services import postings_expire
 
     return postings_expire()
 
@@ -78,7 +81,7 @@ def expire_postings() -> int:
 @shared_task(name="search.send_job_alerts", **RETRY)
 def send_job_alerts() -> None:
     """Email each seeker whose daily or weekly alert is due the new postings that fit them."""
-    from .alerts import alerts_send
+    from .matching.alerts import alerts_send
 
     alerts_send()
 

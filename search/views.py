@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,12 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from resumes.selectors import resume_get_for_owner, resumes_for_owner
 from resumes.services import filters_update
 
-from . import access, alerts, feedback
+from . import access, alerts, feedback, selectors
 from .filters import Filters
 from .forms import AlertSettingsForm, FiltersForm
 from .models import Application, DismissReason, JobPosting
-from .recruiting import ApplicationRefused, application_submit, application_withdraw, resume_visibility_set
-from .selectors import applied_posting_ids, recommendations_for_resume
+from .recruiting.applications import (
+    ApplicationRefused,
+    application_submit,
+    application_withdraw,
+    resume_visibility_set,
+)
 
 
 @login_required
@@ -24,7 +30,7 @@ from .selectors import applied_posting_ids, recommendations_for_resume
 def resume_matches(request: HttpRequest, public_id: str) -> HttpResponse:
     """The ranked postings for one of the user's resumes (a fragment the resume page loads)."""
     resume = resume_get_for_owner(owner=request.user, public_id=public_id)
-    recommendations = list(recommendations_for_resume(resume=resume))
+    recommendations = list(selectors.recommendations_for_resume(resume=resume))
     feedback.impressions_record(
         resume=resume,
         shown=[(r.posting_id, r.rank) for r in recommendations],
@@ -36,9 +42,9 @@ def resume_matches(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "resume": resume,
             "recommendations": recommendations,
-            "filters": Filters.from_dict(resume.filters),
-            "applied": applied_posting_ids(resume=resume),
-            "saved": feedback.saved_posting_ids(resume=resume),
+            "filters": Filters.saved(resume.filters),
+            "applied": selectors.applied_posting_ids(resume=resume),
+            "saved": selectors.saved_posting_ids(resume=resume),
             "dismiss_reasons": DismissReason.choices,
         },
     )
@@ -60,10 +66,10 @@ def resume_feedback(request: HttpRequest, public_id: str) -> HttpResponse:
         position = None
     action = request.POST.get("action", "")
     if action == "save":
-        feedback.posting_save(resume=resume, posting=posting, saved=True, position=position)
+        feedback.bookmark_save(resume=resume, posting=posting, saved=True, position=position)
         messages.success(request, f"Saved {posting.title}. Find it under Saved jobs.")
     elif action == "unsave":
-        feedback.posting_save(resume=resume, posting=posting, saved=False, position=position)
+        feedback.bookmark_save(resume=resume, posting=posting, saved=False, position=position)
         messages.success(request, f"{posting.title} is no longer saved.")
     elif action == "dismiss":
         try:
@@ -93,19 +99,19 @@ def _my_postings(request: HttpRequest, tab: str, rows: object) -> HttpResponse:
 @login_required
 @require_GET
 def saved(request: HttpRequest) -> HttpResponse:
-    return _my_postings(request, "saved", feedback.saved_for_owner(owner=request.user))
+    return _my_postings(request, "saved", selectors.saved_for_owner(owner=request.user))
 
 
 @login_required
 @require_GET
 def applied(request: HttpRequest) -> HttpResponse:
-    return _my_postings(request, "applied", feedback.applied_for_owner(owner=request.user))
+    return _my_postings(request, "applied", selectors.applied_for_owner(owner=request.user))
 
 
 @login_required
 @require_GET
 def dismissed(request: HttpRequest) -> HttpResponse:
-    return _my_postings(request, "dismissed", feedback.dismissed_for_owner(owner=request.user))
+    return _my_postings(request, "dismissed", selectors.dismissed_for_owner(owner=request.user))
 
 
 @login_required
@@ -174,7 +180,7 @@ def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         origin = resumes.filter(public_id=request.GET["r"]).first() if _is_uuid(request.GET["r"]) else None
         if origin is not None:
             pos = request.GET.get("pos", "")
-            feedback.posting_open(resume=origin, posting=posting, position=int(pos) if pos.isdigit() else None)
+            feedback.posting_open_record(resume=origin, posting=posting, position=int(pos) if pos.isdigit() else None)
     applied = set(
         Application.objects.filter(posting=posting, resume__owner=request.user).values_list("resume_id", flat=True)
     )
@@ -203,8 +209,6 @@ def posting_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:

@@ -29,9 +29,10 @@ def load_corpus() -> None:
     """Import the first CORPUS_SIZE demo postings (if the table is empty) and bring the indexes in line."""
     from itertools import islice
 
-    from search.importers import read_linkedin_2023
+    from search.indexing.postings import index_build
     from search.models import JobPosting
-    from search.services import index_build, postings_import
+    from search.postings.importers import read_linkedin_2023
+    from search.postings.services import postings_import
 
     if not JobPosting.objects.exists():
         postings_import(records=islice(read_linkedin_2023(DEMO), CORPUS_SIZE))
@@ -86,8 +87,8 @@ def _no_resumes_left_indexed():  # type: ignore[no-untyped-def]
     """The indexes live for the whole session, the rows of a test do not: resumes a test indexed for
     recruiters are taken out after it, so the next test's keyword statistics hold only its own."""
     yield
-    from search import engine as engines
-    from search.recruiting import resume_entries_drop
+    from search.indexing import engine as engines
+    from search.indexing.resumes import resume_entries_drop
 
     engine = engines._engine  # only an engine a test opened: none is opened for this
     if engine is None:
@@ -100,7 +101,7 @@ def _no_resumes_left_indexed():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session", autouse=True)
 def _close_engine():  # type: ignore[no-untyped-def]
     yield
-    from search.engine import reset_engine
+    from search.indexing.engine import reset_engine
 
     reset_engine()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -12,6 +13,14 @@ from tests.conftest import FIXTURES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# `make screenshots` sets this: the pages the README and docs show are taken from this test run.
+SCREENSHOTS = os.environ.get("JOBMATCH_SCREENSHOTS")
+
+
+def screenshot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -37,7 +46,7 @@ def browser_page():
                 "--no-first-run",
             ],
         )
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(60_000)
         yield page
         browser.close()
@@ -67,7 +76,7 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     assert page.locator("#status-line").inner_text().strip() == "Done."
     first = matches.nth(0).inner_text()
     assert "Found by" in first
-    page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+    screenshot(page, "seeker-results", tmp_path)
 
     # The profile read from the resume is shown, and the seeker corrects it.
     assert "What we read" in page.locator("#profile").inner_text()
@@ -141,7 +150,7 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
     corpus_committed, live_server, browser_page, recruiter, tmp_path
 ):
     from search.models import CandidateDecision
-    from tests.search.test_recruiting import NURSE, POSTING
+    from tests.search.recruiting.test_recruiting import NURSE, POSTING
 
     page, base = browser_page, live_server.url
     _log_in(page, base, "rita.recruiter", "correct horse battery 9")

@@ -54,8 +54,8 @@ def test_deleting_an_account_leaves_no_trace_of_its_resumes_anywhere(
     import random
     import string
 
-    from search.engine import get_engine
-    from search.recruiting import candidates_refresh
+    from search.indexing.engine import get_engine
+    from search.matching.recruiters import candidates_refresh
 
     # A token of its own: files other tests left in the shared data dir must not be mistaken for traces.
     token = "Qor" + "".join(random.choices(string.ascii_lowercase, k=10))

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from resumes.models import Resume
-from search.services import resume_query_text
+from search.matching.seekers import resume_query_text
 from tests.conftest import FIXTURES
 
 

@@ -7,7 +7,7 @@ from qdrant_client import QdrantClient
 
 
 def test_collections_are_created_with_the_shards_and_replicas_from_settings(monkeypatch, settings):
-    import search.engine
+    from search.indexing import engine as engines
 
     settings.QDRANT_SHARDS, settings.QDRANT_REPLICAS = 6, 3
     settings.QDRANT_COLLECTION = "scaling_test"
@@ -21,10 +21,10 @@ def test_collections_are_created_with_the_shards_and_replicas_from_settings(monk
         return real(name, **kwargs)
 
     monkeypatch.setattr(client, "create_collection", spy)
-    monkeypatch.setattr(search.engine, "open_client", lambda **kw: client)
+    monkeypatch.setattr(engines, "open_client", lambda **kw: client)
     settings.JOBMATCH_KEYWORD_STORE = "qdrant"  # the default when QDRANT_URL is set
-    index = search.engine.open_vectors()
-    engine = search.engine.Engine(bm25=search.engine.open_keywords(beside=index), vectors=index, domain=None)
+    index = engines.open_vectors()
+    engine = engines.Engine(bm25=engines.open_keywords(beside=index), vectors=index, domain=None)
     engine.resume_vectors  # noqa: B018  (opens the recruiter-side collections)
     engine.resume_bm25  # noqa: B018
     for name in ("scaling_test", "scaling_test_resumes", "scaling_test_keywords", "scaling_test_resumes_keywords"):
@@ -44,11 +44,12 @@ def test_keyword_retrieval_on_qdrant_sparse_vectors_serves_recommendations(
     """With JOBMATCH_KEYWORD_STORE=qdrant (a server's default) build_index writes BM25 as sparse vectors
     and the seekers' ranking reads its keyword candidates from them: on qdrant-client's local mode (the
     same calls a server takes) and, without a server, on Qdrant Edge (the same engine in the process)."""
-    from search.engine import get_engine, reset_engine
     from search.indexes.edge import EdgeSparseBM25Index
     from search.indexes.sparse import QdrantSparseBM25Index
+    from search.indexing.engine import get_engine, reset_engine
+    from search.indexing.postings import index_build
+    from search.matching.seekers import jobs_for_text
     from search.models import JobPosting
-    from search.services import index_build, jobs_for_text
 
     reset_engine()
     settings.INDEX_DIR = tmp_path / "index"

@@ -229,8 +229,9 @@ def test_recommend_reports_a_broken_file_and_goes_on(corpus, tmp_path, capsys):
 
 
 def test_a_closed_posting_leaves_the_results_and_the_indexes(corpus):
-    from search.engine import get_engine
-    from search.services import index_build, jobs_for_text
+    from search.indexing.engine import get_engine
+    from search.indexing.postings import index_build
+    from search.matching.seekers import jobs_for_text
 
     text = (FIXTURES / "it-27295996.pdf").name + " technical support engineer help desk networking"
     top = jobs_for_text(text=text, k=1).items[0].posting
@@ -245,7 +246,7 @@ def test_a_closed_posting_leaves_the_results_and_the_indexes(corpus):
 
 
 def test_a_second_index_build_touches_only_new_or_changed_postings(corpus, capsys):
-    from search.services import index_build
+    from search.indexing.postings import index_build
 
     assert index_build().embedded == 0
     posting = JobPosting.objects.order_by("id").first()
@@ -258,9 +259,9 @@ def test_a_second_index_build_touches_only_new_or_changed_postings(corpus, capsy
 
 
 def test_a_new_embedding_recipe_re_embeds_every_posting_once(corpus, monkeypatch):
-    from search import documents
-    from search.engine import get_engine
-    from search.services import index_build
+    from search.indexing import documents
+    from search.indexing.engine import get_engine
+    from search.indexing.postings import index_build
 
     n = JobPosting.objects.open().count()
     assert index_build().embedded == 0
@@ -276,7 +277,7 @@ def test_a_new_embedding_recipe_re_embeds_every_posting_once(corpus, monkeypatch
 def test_with_no_postings_indexed_the_resume_fails_with_a_reason(
     seeker_client, django_capture_on_commit_callbacks, settings, tmp_path
 ):
-    from search.engine import reset_engine
+    from search.indexing.engine import reset_engine
 
     reset_engine()
     settings.INDEX_DIR = tmp_path / "empty-index"

@@ -95,7 +95,7 @@ def _stop_worker(proc: subprocess.Popen) -> None:
 
 @pytest.fixture
 def worker(corpus_committed, redis_broker):
-    from search.engine import reset_engine
+    from search.indexing.engine import reset_engine
 
     reset_engine()  # the embedded vector store admits one process: hand it to the worker
     proc = _start_worker()
@@ -134,7 +134,7 @@ def test_a_real_worker_sends_the_job_alerts_by_email(worker, seeker):
     from django.utils import timezone
 
     from resumes.services import profile_read
-    from search import alerts
+    from search import alerts as alert_settings
     from search.models import AlertSettings, Interaction, JobPosting
     from search.tasks import send_job_alerts
     from tests.conftest import make_resume
@@ -143,7 +143,7 @@ def test_a_real_worker_sends_the_job_alerts_by_email(worker, seeker):
     seeker.email = "sam@example.com"
     seeker.save()
     resume = make_resume(seeker, text=ANALYST, profile=profile_read(text=ANALYST))
-    alerts.frequency_set(user=seeker, frequency="daily")
+    alert_settings.frequency_set(user=seeker, frequency="daily")
     JobPosting.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
     AlertSettings.objects.filter(user=seeker).update(since=timezone.now() - dt.timedelta(hours=1))
     JobPosting.objects.filter(id__in=list(JobPosting.objects.values_list("id", flat=True)[:300])).update(
@@ -179,7 +179,7 @@ def _wait_until_finished(resumes, proc, log_name: str, seconds: float) -> None:
 def test_a_worker_killed_mid_queue_loses_nothing_and_duplicates_nothing(corpus_committed, redis_broker, client, seeker):
     """20 uploads in flight; the worker is killed with SIGKILL and started again (with its beat, which
     sweeps up the work the dead worker held); every upload ends done, with exactly its ten results."""
-    from search.engine import reset_engine
+    from search.indexing.engine import reset_engine
     from search.models import IndexedResume, Recommendation
 
     reset_engine()
@@ -221,7 +221,7 @@ def test_a_worker_killed_mid_queue_loses_nothing_and_duplicates_nothing(corpus_c
     pairs = list(Recommendation.objects.values_list("resume_id", "posting_id"))
     assert len(pairs) == len(set(pairs))
     # The recruiter-side index: at most one entry per resume, in the table and in both indexes.
-    from search.engine import get_engine
+    from search.indexing.engine import get_engine
 
     ids = set(Resume.objects.values_list("pk", flat=True))
     assert set(IndexedResume.objects.values_list("resume_id", flat=True)) <= ids

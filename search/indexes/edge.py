@@ -1,7 +1,7 @@
 """Dense vectors in Qdrant Edge: Qdrant's engine inside the process, one shard directory per collection.
 
-The embedded default. qdrant-client's local mode scans every point in Python (31 ms for the top 100 of
-33,246 postings against 2.3 ms for a NumPy scan of the same vectors); Edge runs Qdrant's own segments,
+The embedded default. qdrant-client's local mode scans every point in Python, an order of magnitude
+slower than a NumPy scan of the same vectors (docs/benchmarks.md); Edge runs Qdrant's own segments,
 exact scan and HNSW graph in Rust. Points written since the last `optimize` sit in an appendable
 segment that is scanned exactly; `optimize` (build_index calls it) builds the HNSW graph over them.
 """
@@ -40,15 +40,15 @@ from qdrant_edge import (
 from search.ranking.types import Hit
 
 from .base import TIE_MARGIN, IndexDoc, best_first
-from .qdrant import UPSERT_BATCH, VectorStoreBusy
+from .qdrant import UPSERT_BATCH, VectorStoreBusy, open_client, scroll_all
 from .sparse import VECTOR as SPARSE
 from .sparse import document_weights, query_weights
 
 log = logging.getLogger(__name__)
 
 # Candidates the HNSW search keeps while it walks the graph; at least the depth asked for (the
-# retrieval asks for 100). On the 33,246 LinkedIn postings 512 found 0.980 of the exact top 100, 1024
-# 0.986 (ties between identical postings cap an exact scan at 0.988), both under 2 ms.
+# retrieval asks for 100): enough to find nearly all of the exact top 100 in a couple of milliseconds
+# (bench/run.py measures recall and time against an exact scan).
 HNSW_EF = 1024
 
 
@@ -215,8 +215,6 @@ def migrate_from_local(index: EdgeIndex, local_path: Path, collection: str) -> i
     (a posting, an account's resume vectors) can come back from it."""
     if not index.created or not (local_path / "collection" / collection).exists():
         return 0
-    from .qdrant import open_client, scroll_all
-
     try:
         client = open_client(path=local_path)
     except BaseException:

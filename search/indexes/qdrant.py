@@ -129,7 +129,7 @@ class QdrantIndex:
     def search(self, query: Sequence[float], k: int, allowed: Collection[int] | None = None) -> list[Hit]:
         """The k nearest documents; `allowed` restricts them to those ids (the hard filters, who may see a
         resume). When the allowed ids are a large share of the collection, an id filter costs more than it
-        saves (embedded Qdrant checks it point by point: 1.5 s over 10,000 resumes), so the search runs
+        saves (embedded Qdrant checks it point by point, seconds over ten thousand resumes), so the search runs
         unfiltered and deep enough to expect k allowed hits, and filters after; the id filter is the
         fallback when too few pass."""
         if allowed is None:

@@ -1,34 +1,32 @@
 """Domain classifier: 24 resume categories from a document embedding, what its titles name, and its words.
 
-Follows scikit-learn's estimator contract: __init__ stores parameters, fit returns
-self, learned state ends in an underscore. Its main part reads embeddings rather than
-words, so the same fitted model labels long resumes and short postings alike. Beside the
-embedding it reads the title signal: which domains the title rules of posting_domains.py
-give the document's first titles, so resumes and postings are read by one set of rules.
-Given the texts too, a second part reads the words (TF-IDF of words and word pairs into a
-logistic regression) and a third the document's first titles as its understanding read them
-(the same, over the titles alone); the parts' probabilities are averaged: on our held-out
-resumes the embedding part alone reads 0.694 right, with the words 0.711, with the titles
-0.761 (README, Domains). The title part reads the titles resume understanding found, in its
-headline (the line under the name, or the first line) and its experience section, so it serves
-uploads that open with a name and address as well as the data set's resumes that open with their
-title. Postings are classified by the embedding part and title signal alone: the word and title
-parts learn from resumes.
+Follows scikit-learn's estimator contract: __init__ stores parameters, fit returns self, learned state
+ends in an underscore. Its main part reads embeddings rather than words, so the same fitted model labels
+long resumes and short postings alike. Beside the embedding it reads the title signal: which domains the
+title rules of posting_domains.py give the document's first titles, so resumes and postings are read by
+one set of rules. Given the texts too, a second part reads the words (TF-IDF of words and word pairs
+into a logistic regression) and a third the document's first titles as its understanding read them (the
+same, over the titles alone); the parts' probabilities are averaged (how much each part adds on held-out
+resumes: metrics.json beside the shipped model, docs/evaluation.md). The title part reads the titles
+resume understanding found, in its headline (the line under the name, or the first line) and its
+experience section, so it serves uploads that open with a name and address as well as the data set's
+resumes that open with their title. Postings are classified by the embedding part and title signal
+alone: the word and title parts learn from resumes.
 
-Last, a resume's own words are weighed as evidence of one more kind: how often it names each domain
-(the domain's name as a word, "aviation", "teachers", "business development": `name_counts`). How
-telling a count is was learnt per domain from the training resumes (a naive Bayes likelihood ratio of
-the count, once / twice / three times or more, in the domain's resumes against the others'), and it
-multiplies the averaged probabilities, damped by `name_weight`. A domain the text does not name is
-left as the parts put it: nearly every resume of the data set names its category (LiveCareer filed
-them under the word), but a nurse's upload need not write "healthcare". On our held-out resumes the
-names take the classifier from 0.761 to 0.797 (README, Domains).
+Last, a resume's own words are weighed as evidence of one more kind: how often it names each domain (the
+domain's name as a word, "aviation", "teachers", "business development": `name_counts`). How telling a
+count is was learnt per domain from the training resumes (a naive Bayes likelihood ratio of the count,
+once / twice / three times or more, in the domain's resumes against the others'), and it multiplies the
+averaged probabilities, damped by `name_weight`. A domain the text does not name is left as the parts
+put it: nearly every resume of the data set names its category (LiveCareer filed them under the word),
+but a nurse's upload need not write "healthcare".
 
 For resumes, the embedding part reads the embedding of the resume's head (its first chunk of 180 words:
-the summary and latest role under the name; `search.embeddings.head_of`) rather than of the whole, whose
-mean over up to eight chunks blurs what the resume is about: a fifth logistic regression, `head_model_`,
-trained on the heads of the training resumes, takes the embedding part's place (`head_weight`). Postings,
-one chunk long, keep the embedding part, and a resume given without its head is read as before.
+the summary and latest role under the name; `search.indexing.embeddings.head_of`) rather than of the
+whole, whose mean over up to eight chunks blurs what the resume is about: a fifth logistic regression,
+`head_model_`, trained on the heads of the training resumes, takes the embedding part's place
+(`head_weight`). Postings, one chunk long, keep the embedding part, and a resume given without its head
+is read as before.
 """
 
 from __future__ import annotations
@@ -79,7 +77,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ) -> DomainClassifier:
         """`texts` train the word part; `titles` (per row, the titles read from the document in the order
         read; None leaves a row out) train the title part; `heads` (per row, the embedding of the
-        document's head, `search.embeddings.head_of`) the head part."""
+        document's head, `search.indexing.embeddings.head_of`) the head part."""
         y = np.asarray(y)
         self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
         self.model_.fit(np.asarray(X, dtype=np.float64), y)
@@ -216,8 +214,10 @@ def name_counts(texts: Sequence[str], domains: Sequence[str]) -> npt.NDArray[np.
 
 # The likeliest domain is taken as the document's own when the classifier gives it at least even odds.
 # A posting's search among the resumes of its domain takes only resumes this sure of it, and runs for a
-# posting whose domain is declared or this sure (search.recruiting); a seeker's search among the
-# postings of the resume's domain runs for the likeliest one however sure (README, Evaluation).
+# posting whose domain is declared or this sure (search.matching.recruiters); a seeker's search among the
+# postings of the resume's domain runs for the likeliest one however sure (docs/evaluation.md, "How a top
+# ten is ranked": the parts' average is less peaked than one model's, and a threshold left out resumes
+# the classifier reads right).
 DOMAIN_SURE = 0.5
 
 
@@ -262,7 +262,7 @@ def domain_probabilities(
     heads: npt.NDArray[np.floating] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Probabilities per document; a model trained on embeddings alone gets the embeddings alone. Resumes
-    pass their query texts (search.services.query_text), which the word part reads, and their titles
+    pass their query texts (search.ranking.sides.query_text), which the word part reads, and their titles
     are then read by the title part too, and the embeddings of their heads; postings pass no texts (the
     embedding part and title signal)."""
     vecs = np.atleast_2d(np.asarray(vecs, dtype=np.float64))
@@ -280,8 +280,8 @@ def resume_domain_probabilities(
     heads: npt.NDArray[np.floating] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Probabilities per resume, every part reading what it reads in a resume: the embedding of its query
-    text (search.services.query_text) beside its profile's titles, the embedding of that text's head
-    (`heads`, from search.embeddings: a model that reads heads reads the whole's embedding without them),
+    text (search.ranking.sides.query_text) beside its profile's titles, the embedding of that text's head
+    (`heads`, from search.indexing.embeddings: a model that reads heads reads the whole's embedding without them),
     the words of that text, the titles."""
     if len(profiles) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(profiles)} profiles")

@@ -23,18 +23,22 @@ UNKNOWN = 0.5
 
 @dataclass
 class SeekerSide:
-    """The resume as ranking reads it."""
+    """The resume as ranking reads it (the features read the first five fields; the reasons all)."""
 
     domain_probs: npt.NDArray[np.float64] | None = None
     skills: frozenset[str] = frozenset()  # canonical names, lower case
     occupation_codes: tuple[str, ...] = ()
     years: float | None = None
     location: str = ""
+    domain: str | None = None  # its likeliest domain, as the reasons name it
+    titles: tuple[str, ...] = ()  # as resume understanding read them, latest first
+    occupation_titles: tuple[str | None, ...] = ()
 
 
 @dataclass
 class PostingSide:
-    """The posting as ranking reads it."""
+    """The posting as ranking reads it (the features read the first seven fields; reasons and diversity
+    the rest)."""
 
     domain_probs: npt.NDArray[np.float64] | None = None  # one-hot when the poster declared the domain
     skills: tuple[str, ...] = ()  # canonical names as indexed
@@ -43,6 +47,13 @@ class PostingSide:
     location: str = ""
     remote: bool = False
     posted_at: dt.date | None = None
+    domain: str = ""  # the domain shown: the declared one, else the likeliest
+    occupation_title: str = ""
+    employer: str = ""  # the employer's name, lower case: a seeker's list keeps few of one (diversity)
+
+
+# LinkedIn's experience levels, junior to senior.
+EXPERIENCE_LEVELS = ("Internship", "Entry level", "Associate", "Mid-Senior level", "Director", "Executive")
 
 
 @dataclass

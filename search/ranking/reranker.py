@@ -78,11 +78,3 @@ class LinearReranker(BaseEstimator):  # type: ignore[misc]
     def predict_proba(self, X: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
         p = 1.0 / (1.0 + np.exp(-self.predict(X)))
         return np.column_stack([1 - p, p])
-
-
-def contribution_shares(contributions: npt.NDArray[np.float64]) -> dict[str, float]:
-    """Each feature's share of one score, signed, shares of absolute size summing to 1."""
-    total = float(np.abs(contributions).sum())
-    if not total:
-        return dict.fromkeys(FEATURES, 0.0)
-    return {name: round(float(v) / total, 4) for name, v in zip(FEATURES, contributions, strict=True)}

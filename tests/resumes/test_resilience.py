@@ -46,9 +46,9 @@ def eager_retries():
 
 
 def _flaky(monkeypatch, failures: int):
-    import search.services
+    import search.matching.seekers
 
-    real = search.services.recommendations_refresh
+    real = search.matching.seekers.recommendations_refresh
     calls = {"n": 0}
 
     def flaky(**kwargs):  # type: ignore[no-untyped-def]
@@ -57,7 +57,7 @@ def _flaky(monkeypatch, failures: int):
             raise ConnectionError("qdrant: connection refused")
         return real(**kwargs)
 
-    monkeypatch.setattr(search.services, "recommendations_refresh", flaky)
+    monkeypatch.setattr(search.matching.seekers, "recommendations_refresh", flaky)
     monkeypatch.setattr("resumes.tasks.backoff", lambda retries: 0)
     return calls
 

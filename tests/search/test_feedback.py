@@ -8,22 +8,11 @@ import pytest
 from django.urls import reverse
 
 from resumes.services import profile_read
-from search.feedback import (
-    LIKED_FLOOR,
-    LIKED_QUERY_SHIFT,
-    LIKED_WEIGHT,
-    NOT_RELEVANT_FLOOR,
-    NOT_RELEVANT_WEIGHT,
-    SENIORITY_PENALTY,
-    Personal,
-    level_range,
-    personal_for,
-    personal_penalties,
-    yearly_pay,
-)
-from search.filters import EXPERIENCE_LEVELS, Filters
+from search.feedback import personal_for, yearly_pay
+from search.filters import Filters
 from search.models import DismissReason, Interaction, JobPosting, PostingFeedback, Recommendation
-from search.ranking.features import FEATURES
+from search.ranking.features import EXPERIENCE_LEVELS, FEATURES
+from search.ranking.personalise import NOT_RELEVANT_FLOOR, NOT_RELEVANT_WEIGHT, SENIORITY_PENALTY, penalties
 from tests.conftest import make_resume
 
 pytestmark = pytest.mark.usefixtures("corpus")
@@ -45,7 +34,7 @@ Financial analysis, Accounting, Microsoft Excel, SQL, Budgeting, Forecasting
 
 @pytest.fixture
 def resume(seeker, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    from search.services import recommendations_refresh
+    from search.matching.seekers import recommendations_refresh
 
     r = make_resume(seeker, text=ANALYST, profile=profile_read(text=ANALYST))
     recommendations_refresh(resume=r)
@@ -98,9 +87,9 @@ def test_someone_elses_resume_takes_no_feedback(client, other_seeker, resume):  
     )
     assert r.status_code == 404
     assert not PostingFeedback.objects.exists() and not Interaction.objects.filter(kind="save").exists()
-    from search.feedback import posting_save
+    from search.feedback import bookmark_save
 
-    posting_save(resume=resume, posting=posting)
+    bookmark_save(resume=resume, posting=posting)
     assert f'data-posting="{posting.pk}"' not in client.get(reverse("search:saved")).content.decode()
 
 
@@ -215,7 +204,7 @@ def test_salary_too_low_raises_the_minimum_pay_above_that_posting(  # type: igno
 def test_too_junior_moves_lower_levels_down_by_the_seniority_penalty(  # type: ignore[no-untyped-def]
     seeker_client, resume, django_capture_on_commit_callbacks
 ):
-    from search.services import jobs_for_text, resume_query_text
+    from search.matching.seekers import jobs_for_text, resume_query_text
 
     entry = JobPosting.objects.open().filter(experience_level="Entry level").first()
     _act(seeker_client, resume, entry, "dismiss", django_capture_on_commit_callbacks, reason="too_junior")
@@ -240,7 +229,7 @@ def test_too_junior_moves_lower_levels_down_by_the_seniority_penalty(  # type: i
 def test_not_relevant_demotes_look_alikes_of_the_dismissed_posting(  # type: ignore[no-untyped-def]
     seeker_client, resume, django_capture_on_commit_callbacks
 ):
-    from search.engine import get_engine
+    from search.indexing.engine import get_engine
 
     first = _ranked(resume)[0]
     _act(seeker_client, resume, first.posting, "dismiss", django_capture_on_commit_callbacks, reason="not_relevant")
@@ -248,7 +237,8 @@ def test_not_relevant_demotes_look_alikes_of_the_dismissed_posting(  # type: ign
     assert personal.unwanted == (first.posting_id,)
     engine = get_engine()
     postings = [r.posting for r in _ranked(resume)]
-    pen, why = personal_penalties(personal, postings, engine.vectors.vectors)
+    ids, levels = [p.pk for p in postings], [p.experience_level for p in postings]
+    pen, why = penalties(personal, ids, levels, engine.vectors.vectors)
     vecs = engine.vectors.vectors([first.posting_id] + [p.pk for p in postings])
     u = np.asarray(vecs[first.posting_id])
     for p, got, note in zip(postings, pen, why, strict=True):
@@ -262,58 +252,6 @@ def test_not_relevant_demotes_look_alikes_of_the_dismissed_posting(  # type: ign
         assert ("like_dismissed" in stored[p.pk].get("personal", {})) == (got > 0)
 
 
-# --- pure parts --------------------------------------------------------------------------------
-
-
-def test_level_range_follows_the_newest_dismissal():  # type: ignore[no-untyped-def]
-    top = len(EXPERIENCE_LEVELS) - 1
-    assert level_range([]) == (0, top)
-    assert level_range([("too_junior", "Entry level")]) == (2, top)
-    assert level_range([("too_senior", "Director")]) == (0, 3)
-    assert level_range([("too_junior", "Entry level"), ("too_senior", "Director")]) == (2, 3)
-    assert level_range([("too_junior", "Director"), ("too_senior", "Associate")]) == (1, 1)  # newer wins
-    assert level_range([("too_junior", "no such level")]) == (0, top)
-
-
-def test_penalties_are_zero_without_feedback_and_exact_with_it():  # type: ignore[no-untyped-def]
-    postings = [JobPosting(pk=1, experience_level="Internship"), JobPosting(pk=2, experience_level="Director")]
-    pen, why = personal_penalties(Personal(), postings, lambda ids: {})
-    assert pen.tolist() == [0.0, 0.0] and why == [{}, {}]
-    personal = Personal(levels=(2, 3), notes={"seniority": "Associate to Mid-Senior level"})
-    pen, why = personal_penalties(personal, postings, lambda ids: {})
-    assert pen.tolist() == [2 * SENIORITY_PENALTY, 1 * SENIORITY_PENALTY]
-    vectors = {9: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.0, 1.0]}
-    pen, why = personal_penalties(Personal(unwanted=(9,)), postings, lambda ids: vectors)
-    assert pen.tolist() == [pytest.approx(NOT_RELEVANT_WEIGHT), 0.0] and "like_dismissed" in why[0]
-
-
-def test_look_alikes_of_liked_postings_move_up_but_not_the_liked_posting_itself():  # type: ignore[no-untyped-def]
-    postings = [JobPosting(pk=1), JobPosting(pk=2), JobPosting(pk=3), JobPosting(pk=9)]
-    # 1 is the liked posting's twin, 2 is 0.8 alike (halfway between the floor 0.6 and 1), 3 unlike it.
-    vectors = {9: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.8, 0.6], 3: [0.0, 1.0]}
-    pen, why = personal_penalties(Personal(liked=(9,)), postings, lambda ids: vectors)
-    assert Personal(liked=(9,)).shifts
-    half = LIKED_WEIGHT * (0.8 - LIKED_FLOOR) / (1 - LIKED_FLOOR)
-    assert pen.tolist() == [pytest.approx(-LIKED_WEIGHT), pytest.approx(-half), 0.0, 0.0]
-    assert "like_liked" in why[0] and "like_liked" in why[1] and why[2] == {} and why[3] == {}
-    # Liked and dismissed together: both act, each against its own look-alikes (4 is the dismissed 3's twin).
-    vectors[4] = [0.0, 1.0]
-    pen, _ = personal_penalties(
-        Personal(liked=(9,), unwanted=(3,)), [*postings[:2], JobPosting(pk=4)], lambda ids: vectors
-    )
-    assert pen.tolist() == [pytest.approx(-LIKED_WEIGHT), pytest.approx(-half), pytest.approx(NOT_RELEVANT_WEIGHT)]
-
-
-def test_the_vector_search_moves_towards_the_liked_postings():  # type: ignore[no-untyped-def]
-    from search.services import feedback_query
-
-    q = np.array([2.0, 0.0], dtype=np.float32)
-    assert feedback_query(q, (), lambda ids: {}) is q
-    assert feedback_query(q, (7,), lambda ids: {}) is q  # a liked posting no longer indexed changes nothing
-    moved = feedback_query(q, (7, 8), lambda ids: {7: [0.0, 3.0], 8: [0.0, 1.0]})
-    assert moved.tolist() == pytest.approx([1.0, LIKED_QUERY_SHIFT])
-
-
 def test_saving_a_posting_brings_more_like_it(  # type: ignore[no-untyped-def]
     seeker_client, resume, django_capture_on_commit_callbacks
 ):
@@ -323,7 +261,7 @@ def test_saving_a_posting_brings_more_like_it(  # type: ignore[no-untyped-def]
     _act(seeker_client, resume, third.posting, "save", django_capture_on_commit_callbacks)
     personal = personal_for(resume)
     assert personal.liked == (third.posting_id,)
-    from search.services import recommendations_refresh
+    from search.matching.seekers import recommendations_refresh
 
     recommendations_refresh(resume=resume)
     ranked = _ranked(resume)

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from resumes.services import profile_read
-from search.feedback import impressions_record, posting_dismiss, posting_open, posting_save
+from search.feedback import bookmark_save, impressions_record, posting_dismiss, posting_open_record
+from search.indexing.artifacts import PERSONAL, load_model, save_model, serving_path, versions
 from search.learning import UNACTED_WEIGHT, Examples, interaction_examples, personal_train
-from search.models_store import PERSONAL, load_model, save_model, serving_path, versions
 from search.ranking.features import FEATURES
 from search.ranking.personal import GLMix
 from tests.conftest import make_resume
@@ -95,11 +95,11 @@ def test_examples_are_labelled_by_the_strongest_action_that_followed(seeker, cor
     p = list(JobPosting.objects.order_by("id")[:5])
     feats = {x.pk: [0.1 * n] * len(FEATURES) for n, x in enumerate(p)}
     impressions_record(resume=resume, shown=[(x.pk, n + 1) for n, x in enumerate(p)], features=feats)
-    posting_save(resume=resume, posting=p[0])
-    posting_open(resume=resume, posting=p[0])
-    posting_open(resume=resume, posting=p[1])
+    bookmark_save(resume=resume, posting=p[0])
+    posting_open_record(resume=resume, posting=p[0])
+    posting_open_record(resume=resume, posting=p[1])
     posting_dismiss(resume=resume, posting=p[2], reason="not_relevant")
-    posting_open(resume=resume, posting=p[4])  # opened, then dismissed: a no
+    posting_open_record(resume=resume, posting=p[4])  # opened, then dismissed: a no
     posting_dismiss(resume=resume, posting=p[4], reason="too_senior")
     ex = interaction_examples()
     got = {int(pid): (y, w) for pid, y, w in zip(ex.postings, ex.y, ex.w, strict=True)}
@@ -114,9 +114,9 @@ def test_examples_are_labelled_by_the_strongest_action_that_followed(seeker, cor
 
 
 def test_a_deployed_model_moves_that_seekers_results(seeker, corpus):  # type: ignore[no-untyped-def]
-    from search.engine import get_engine
     from search.feedback import personal_for
-    from search.services import jobs_for_text, resume_query_text
+    from search.indexing.engine import get_engine
+    from search.matching.seekers import jobs_for_text, resume_query_text
 
     resume = make_resume(seeker, text=ANALYST, profile=profile_read(text=ANALYST))
     ex = _examples([True])

@@ -25,8 +25,8 @@ def test_resumes_indexed_before_the_domain_search_get_the_probability_of_their_d
     finally:
         executor = MigrationExecutor(connection)  # the graph as it is now
         executor.migrate(executor.loader.graph.leaf_nodes())
+    from search.matching.recruiters import resumes_of_domain
     from search.models import IndexedResume
-    from search.recruiting import resumes_of_domain
 
     assert IndexedResume.objects.get(resume=sure).domain_score == pytest.approx(0.72)
     assert IndexedResume.objects.get(resume=unread).domain_score is None

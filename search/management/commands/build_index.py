@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search.embeddings import precision
-from search.engine import reset_engine
 from search.indexes.qdrant import VectorStoreBusy
-from search.services import index_build
+from search.indexing.embeddings import precision
+from search.indexing.engine import reset_engine
+from search.indexing.postings import index_build
 
 
 class Command(BaseCommand):

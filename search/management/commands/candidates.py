@@ -6,6 +6,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from resumes.models import Resume
+from search import access
+from search.indexes.qdrant import VectorStoreBusy
+from search.indexing.engine import reset_engine
+from search.indexing.resumes import resumes_index_missing
+from search.matching.recruiters import resumes_for_posting
 from search.models import JobPosting
 
 
@@ -22,11 +27,6 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=10)
 
     def handle(self, *args: object, posting: list[str], postings_jsonl: Path | None, top: int, **o: object) -> None:
-        from search import access
-        from search.engine import reset_engine
-        from search.indexes.qdrant import VectorStoreBusy
-        from search.recruiting import resumes_for_posting, resumes_index_missing
-
         keys: list[str] = list(posting)
         if postings_jsonl is not None:
             if not postings_jsonl.is_file():

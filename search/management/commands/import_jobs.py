@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search.importers import READERS, ImportFormatError
-from search.services import postings_import
+from search.postings.importers import READERS, ImportFormatError
+from search.postings.services import postings_import
 
 SHOW_REJECTED = 50
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search.models_store import DOMAIN, PERSONAL, RERANKER, NothingToRollBack, rollback, versions
+from search.indexing.artifacts import DOMAIN, PERSONAL, RERANKER, NothingToRollBack, rollback, versions
 
 
 class Command(BaseCommand):

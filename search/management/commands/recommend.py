@@ -6,10 +6,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from resumes.batch import read_resume_inputs
-from search.engine import reset_engine
-from search.filters import EXPERIENCE_LEVELS, LOCATION_SCOPES, WORK_TYPES, FilterError, Filters
+from resumes.understanding.pipeline import understand
+from search.filters import LOCATION_SCOPES, WORK_TYPES, FilterError, Filters
 from search.indexes.qdrant import VectorStoreBusy
-from search.services import TOP_K, NoPostingsIndexed, jobs_for_text, query_text
+from search.indexing.engine import reset_engine
+from search.matching.seekers import NoPostingsIndexed, jobs_for_text
+from search.ranking.features import EXPERIENCE_LEVELS
+from search.ranking.pipeline import TOP_K
+from search.ranking.sides import query_text
 
 
 class Command(BaseCommand):
@@ -37,8 +41,6 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, resume: list[Path], resumes_jsonl: Path | None, top: int, **options: object
     ) -> None:
-        from resumes.understanding.pipeline import understand
-
         if not resume and not resumes_jsonl:
             raise CommandError("give --resume FILE or --resumes-jsonl FILE")
         if top < 1:

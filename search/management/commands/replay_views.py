@@ -16,9 +16,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from resumes.services import profile_read
+from search.evaluation.replay import SOURCE, ReplayDataError, applicants, replay, viewed_jobs
 from search.models import JobPosting
-from search.replay import SOURCE, ReplayDataError, applicants, replay, viewed_jobs
-from search.services import postings_import
+from search.postings.services import postings_import
 
 
 class Command(BaseCommand):
@@ -33,8 +34,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="end with one JSON object")
 
     def handle(self, *args: object, folder: Path, min_views: int, limit: int | None, **o: Any) -> None:
-        from resumes.services import profile_read
-
         if JobPosting.objects.exclude(source=SOURCE).exists():
             raise CommandError(
                 "this data dir holds other postings; the replay ranks the viewed jobs alone: "

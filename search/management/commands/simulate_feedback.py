@@ -19,9 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search.evaluation import cached_embeddings, cached_profiles, load_resumes
-from search.models_store import PERSONAL
-from search.simulation import RoundResult, preferences_for, seekers_create, seekers_delete, simulate
+from search.evaluation.cache import cached_embeddings, cached_profiles
+from search.evaluation.datasets import load_resumes
+from search.evaluation.simulation import RoundResult, preferences_for, seekers_create, seekers_delete, simulate
+from search.indexing.artifacts import PERSONAL
+from search.indexing.engine import get_engine
+from search.ranking.sides import query_text
 
 
 class Command(BaseCommand):
@@ -44,8 +47,6 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the simulated seekers and models")
 
     def handle(self, *args: object, **o: Any) -> None:
-        from search.engine import get_engine
-        from search.services import query_text
 
         if not o["resumes"].exists():
             raise CommandError(f"{o['resumes']} not found (set JOBMATCH_SHARED_DATA or pass --resumes)")

@@ -17,19 +17,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sklearn.model_selection import StratifiedKFold
 
-from search.evaluation import (
-    cached_embeddings,
-    cached_heads,
-    cached_profiles,
-    load_posting_labels,
-    load_resumes,
-    seeker_table,
-    split_resumes,
-)
-from search.models_store import DOMAIN, RERANKER, StoredModel, save_model
+from search.evaluation.cache import cached_embeddings, cached_heads, cached_profiles
+from search.evaluation.datasets import load_posting_labels, load_resumes, split_resumes
+from search.evaluation.stages import seeker_table
+from search.indexing.artifacts import DOMAIN, RERANKER, StoredModel, save_model
+from search.indexing.engine import get_engine, reset_engine
+from search.learning import personal_train
+from search.matching.seekers import candidate_pool
 from search.ranking.domain import DomainClassifier, domain_inputs
 from search.ranking.features import FEATURES
 from search.ranking.reranker import LinearReranker
+from search.ranking.sides import query_text
 
 
 def drop_first_line(text: str) -> str:
@@ -70,8 +68,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **o: Any) -> None:
         if o["only"] == "personal":
-            from search.learning import personal_train
-
             report = personal_train()
             self.stdout.write(("deployed " if report.deployed else "not deployed: ") + report.reason)
             self.stdout.write(json.dumps({"version": report.version, **report.metrics}))
@@ -88,8 +84,6 @@ class Command(BaseCommand):
         cache = settings.DATA_DIR / "cache"
         t0 = time.perf_counter()
         self.stderr.write(f"reading and embedding {len(resumes)} resumes (cached under {cache})...")
-        from search.services import query_text
-
         profiles = dict(
             zip((r.id for r in resumes), cached_profiles([r.text for r in resumes], cache / "profiles"), strict=True)
         )
@@ -162,8 +156,8 @@ class Command(BaseCommand):
             "chunks), beside the title signal of its first three titles (search.ranking.domain.title_signal); "
             "averaged with a TF-IDF (words and word pairs) logistic regression over the same text, and with "
             "one over its first three titles (search.ranking.domain.title_text); for resumes the embedding of "
-            "their head (the first chunk, search.embeddings.head_of) is read instead of the whole's; the average "
-            "then weighed by how often the text names each domain (search.ranking.domain.name_counts)",
+            "their head (the first chunk, search.indexing.embeddings.head_of) is read instead of the whole's; the "
+            "average then weighed by how often the text names each domain (search.ranking.domain.name_counts)",
         }
         for name, p in pred.items():
             metrics[f"cv_accuracy_{name}"] = round(float(np.mean(p == y)), 4)
@@ -177,9 +171,8 @@ class Command(BaseCommand):
             float(np.mean(model.predict(test_body, words_body_test, titles_body[n_train:], test_heads_body) == y_test)),
             4,
         )
-        # The embedding part alone, as postings are classified (and as the model was before the word part);
-        # each later part left out in turn: the head (the embedding of the whole resume read instead, as
-        # until 2026-12-07's second session), the names, and the titles with them.
+        # The embedding part alone, as postings are classified; then each part left out in turn: the head
+        # (the embedding of the whole resume read instead), the names, and the titles with them.
         metrics["test_accuracy_embedding_part_alone"] = round(float(np.mean(model.predict(test_full) == y_test)), 4)
         metrics["test_accuracy_without_head_part"] = round(
             float(np.mean(model.predict(test_full, test_words, titles_full[n_train:]) == y_test)), 4
@@ -212,9 +205,6 @@ class Command(BaseCommand):
         domain: Any,
         o: dict,
     ) -> None:
-        from search.engine import get_engine, reset_engine
-        from search.services import candidate_pool
-
         engine = get_engine()
         if domain is not None:
             engine.domain = domain  # the classifier just trained, so the re-ranker learns with it
@@ -222,11 +212,11 @@ class Command(BaseCommand):
             rows, ys = [], []
             t0 = time.perf_counter()
             for n, r in enumerate(train, start=1):
-                pool = candidate_pool(
+                found = candidate_pool(
                     text=queries[r.id], profile=profiles[r.id], query_vec=vec[r.id], head_vec=heads[r.id]
                 )
-                for c, x in zip(pool.candidates, pool.X, strict=True):
-                    p = pool.postings[c.id]
+                for c, x in zip(found.pool.candidates, found.pool.X, strict=True):
+                    p = found.postings[c.id]
                     label = labels.get((p.source, p.external_id), "")
                     if label:  # a posting without a declared domain says nothing either way
                         rows.append(x)

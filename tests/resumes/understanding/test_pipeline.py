@@ -183,9 +183,8 @@ def test_a_listed_skill_keeps_its_own_name_when_the_vocabulary_knows_it_only_in_
 
 
 def test_words_of_titles_and_headings_are_not_read_as_products_or_initialisms():
-    # Each of these was read as a skill of 36 to 1,225 of the 1,985 Kaggle resumes (README, Resume
-    # understanding): titles and shouted headings named O*NET products and initialisms, and ESCO's
-    # one-word alternative labels stood for broader skills.
+    # Titles and shouted headings named O*NET products and initialisms, and ESCO's one-word alternative
+    # labels stood for broader skills: each was read as a skill of many Kaggle resumes.
     text = (
         "FINANCE DIRECTOR\nProject Manager and Office Assistant, then Graphic Designer.\n"
         "LEAD ACCOUNTANT\nLANGUAGE ARTS\nDesign of banking reports for the press; call center schedule.\n"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from search.importers import read_linkedin_2023
 from search.indexes.base import IndexDoc
 from search.indexes.bm25 import BM25Index
+from search.postings.importers import read_linkedin_2023
 from search.ranking.text import tokenize
 from tests.conftest import DEMO
 

@@ -9,6 +9,7 @@ from qdrant_client import QdrantClient
 from search.indexes.base import IndexDoc
 from search.indexes.bm25 import BM25Index
 from search.indexes.edge import EdgeIndex, migrate_from_local
+from search.indexes.memory import NumpyIndex
 from search.indexes.qdrant import QdrantIndex, VectorStoreBusy
 
 WORDS = ["nurse", "chef", "pilot", "teacher", "welder", "banker", "lawyer", "farmer"]
@@ -48,7 +49,16 @@ class EdgeAdapter(QdrantAdapter):
         return EdgeIndex(tmp_path / "edge", dim=len(WORDS))
 
 
-@pytest.fixture(params=[BM25Adapter, QdrantAdapter, EdgeAdapter], ids=["bm25", "qdrant-local", "qdrant-edge"])
+class NumpyAdapter(QdrantAdapter):
+    """The exact in-memory scan evaluation and the pipeline's tests rank with."""
+
+    def make(self, tmp_path):
+        return NumpyIndex(len(WORDS))
+
+
+@pytest.fixture(
+    params=[BM25Adapter, QdrantAdapter, EdgeAdapter, NumpyAdapter], ids=["bm25", "qdrant-local", "qdrant-edge", "numpy"]
+)
 def adapter(request):
     return request.param()
 
@@ -102,7 +112,11 @@ def _edge(tmp_path, dim):
     return EdgeIndex(tmp_path / "e", dim=dim)
 
 
-@pytest.mark.parametrize("make", [_local, _edge], ids=["qdrant-local", "qdrant-edge"])
+def _numpy(tmp_path, dim):
+    return NumpyIndex(dim)
+
+
+@pytest.mark.parametrize("make", [_local, _edge, _numpy], ids=["qdrant-local", "qdrant-edge", "numpy"])
 @pytest.mark.parametrize("share", [0.05, 0.3, 0.9, 1.0])
 def test_qdrant_filtered_search_is_the_exact_top_k_among_the_allowed(tmp_path, share, make):
     """Unfiltered-then-filtered (large allowed sets) and id-filtered (small ones) give the same answer as

@@ -88,7 +88,7 @@ def test_top_ten_agrees_with_the_in_process_bm25_on_real_postings(corpus, make_i
     """The 600 demo postings, 60 queries from their own titles and skills: Qdrant's sparse BM25 and
     rank_bm25's exact scores (the in-process index) mostly pick the same ten; they differ only in the
     IDF formula and in that the average length is fixed when a document is written."""
-    from search.documents import INDEX_FIELDS, posting_keyword_text
+    from search.indexing.documents import INDEX_FIELDS, posting_keyword_text
     from search.models import JobPosting
 
     postings = list(JobPosting.objects.only(*INDEX_FIELDS, "skills", "occupation_title").order_by("id"))

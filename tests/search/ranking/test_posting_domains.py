@@ -193,7 +193,7 @@ def test_how_often_a_resume_names_a_domain_weighs_on_its_probabilities():
 def test_the_head_part_reads_resumes_by_their_first_chunk_and_leaves_postings_to_the_embedding_part():
     import numpy as np
 
-    from search.embeddings import head_of
+    from search.indexing.embeddings import head_of
     from search.ranking.domain import DomainClassifier, domain_probabilities, resume_domain_probabilities
 
     rng = np.random.default_rng(5)

@@ -4,8 +4,9 @@ import joblib
 import numpy as np
 import pytest
 
+from search.ranking.explain import contribution_shares
 from search.ranking.features import FEATURES
-from search.ranking.reranker import LinearReranker, contribution_shares
+from search.ranking.reranker import LinearReranker
 
 
 def _pairs(n=400, seed=0):

@@ -1,0 +1,315 @@
+"""Postings into the indexes (worker): what each posting says in the resumes' vocabulary, its vector,
+its keywords and its domain, brought in line with the open postings incrementally."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from tqdm import tqdm
+
+from resumes.understanding.pipeline import get_nlp, skills_in_texts
+from resumes.understanding.vocabulary import occupation_for_title, occupation_skills, vocabulary_version
+from search.indexes.base import IndexDoc
+from search.models import JobPosting, PostingImport
+from search.ranking.domain import domain_probabilities
+from search.ranking.posting_domains import posting_domain
+
+from .artifacts import StoredModel
+from .documents import INDEX_FIELDS, embedding_stamp, posting_embedding_text, posting_keyword_text
+from .embeddings import embed_texts
+from .engine import get_engine, skill_idf_path
+from .resumes import resumes_index_repair, resumes_reclassify
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IndexReport:
+    postings: int = 0
+    embedded: int = 0
+    vectors_removed: int = 0
+    bm25_updated: int = 0
+    bm25_removed: int = 0
+    resumes_lost: int = 0  # resumes the recruiter-side indexes lacked: written again on their next ranking
+    # Classified again by a new domain model, from the vectors the indexes hold (domains_refresh).
+    postings_reclassified: int = 0
+    resumes_reclassified: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _progress(total: int, desc: str, enabled: bool) -> tqdm[None]:
+    return tqdm(total=total, desc=desc, unit="posting", disable=not enabled, dynamic_ncols=True)
+
+
+def index_build(
+    *,
+    progress: bool = False,
+    batch_size: int = 1024,
+    full: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> IndexReport:
+    """Bring the vector and BM25 indexes in line with the active postings.
+
+    Only postings whose content hash differs from the indexed one are embedded again
+    (`full` re-embeds all); closed or deleted postings leave both indexes. A new domain
+    model classifies the rest again from their stored vectors (domains_refresh).
+    """
+
+    engine = get_engine()
+    report = IndexReport()
+    active = dict(JobPosting.objects.open().values_list("id", "content_hash"))
+    report.postings = len(active)
+    unclassified = set(JobPosting.objects.open().filter(domain_probs__isnull=True).values_list("id", flat=True))
+
+    # Skills and occupation, in the resumes' vocabulary, for postings not read since they last changed
+    t0 = time.perf_counter()
+    stamps = JobPosting.objects.open().values_list("id", "content_hash", "vocabulary_hash")
+    reread = {i for i, h, v in stamps.iterator(chunk_size=10000) if full or v != vocabulary_stamp(h)}
+    postings_understand(ids=sorted(reread))
+    report.seconds["understand"] = time.perf_counter() - t0
+
+    # Dense vectors
+    t0 = time.perf_counter()
+    have = engine.vectors.hashes()
+    gone = [i for i in have if i not in active]
+    engine.vectors.delete(gone)
+    report.vectors_removed = len(gone)
+    stale = sorted(
+        i
+        for i, h in active.items()
+        if full or have.get(i) != embedding_stamp(h) or (engine.domain and i in unclassified)
+    )
+    # Qdrant upserts run in one background thread while the next batch is embedded
+    # (torch releases the GIL); at most one upsert is in flight, so memory stays bounded.
+    pending: Future[None] | None = None
+    with _progress(len(stale), "embedding", progress) as bar, ThreadPoolExecutor(max_workers=1) as upserter:
+        for start in range(0, len(stale), batch_size):
+            ids = stale[start : start + batch_size]
+            postings = list(JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS, "declared_domain"))
+            texts = [posting_embedding_text(p) for p in postings]
+            unique = list(dict.fromkeys(texts))  # reposted jobs share a text: embed it once
+            t1 = time.perf_counter()
+            by_text = dict(zip(unique, embed_texts(unique), strict=True))
+            emb = np.stack([by_text[t] for t in texts])
+            report.seconds["embed"] = report.seconds.get("embed", 0.0) + time.perf_counter() - t1
+            docs = [
+                IndexDoc(
+                    id=p.id,
+                    content_hash=embedding_stamp(p.content_hash),
+                    vector=emb[i],
+                    payload={"source": p.source, "external_id": p.external_id},
+                )
+                for i, p in enumerate(postings)
+            ]
+            if pending is not None:
+                pending.result()
+            pending = upserter.submit(engine.vectors.upsert, docs)
+            if engine.domain is not None:
+                postings_classify(postings, emb, engine.domain)
+            report.embedded += len(postings)
+            bar.update(len(postings))
+            if on_progress is not None:
+                on_progress(report.embedded, len(stale))
+        if pending is not None:
+            pending.result()
+    if stale or gone:
+        engine.vectors.optimize()  # the embedded store builds its HNSW graph over what was written
+    report.seconds["vectors"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report.postings_reclassified, report.resumes_reclassified = domains_refresh(skip=set(stale))
+    report.seconds["reclassify"] = time.perf_counter() - t0
+
+    # BM25
+    t0 = time.perf_counter()
+    bm25 = engine.bm25
+    have = bm25.hashes()
+    gone = [i for i in have if i not in active]
+    bm25.delete(gone)
+    report.bm25_removed = len(gone)
+    # BM25 also reads the skills and occupation: a posting read again is indexed again.
+    stale = sorted(i for i, h in active.items() if have.get(i) != h or i in reread)
+    with _progress(len(stale), "keyword index", progress) as bar:
+        for start in range(0, len(stale), 5000):
+            ids = stale[start : start + 5000]
+            postings = JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS, "skills", "occupation_title")
+            bm25.upsert(
+                [IndexDoc(id=p.id, content_hash=p.content_hash, text=posting_keyword_text(p)) for p in postings]
+            )
+            bar.update(len(ids))
+    report.bm25_updated = len(stale)
+    if stale or gone or not (bm25.path and (bm25.path / "tf.npz").exists()):
+        bm25.save()
+    report.seconds["bm25"] = time.perf_counter() - t0
+
+    if reread or gone or not skill_idf_path().exists():
+        skill_idf_write()
+
+    report.resumes_lost = resumes_index_repair()
+    return report
+
+
+def postings_classify(postings: list[JobPosting], vecs: np.ndarray, domain_model: StoredModel) -> None:
+    """Store the domain model's probabilities for each posting (from its embedding and title) and the
+    domain shown: the declared one, else the likeliest."""
+    probs = domain_probabilities(domain_model.estimator, vecs, [[p.title] for p in postings])
+    for p, row in zip(postings, probs, strict=True):
+        p.domain_probs = [round(float(x), 5) for x in row]
+        p.domain = p.declared_domain or domain_model.classes[int(np.argmax(row))]
+    JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"], batch_size=1000)
+
+
+def domain_stamp_path() -> Path:
+    return Path(settings.INDEX_DIR) / "domain_model.json"
+
+
+def domain_stamp_version() -> str | None:
+    """The version of the domain model that classified what the indexes hold; None before any did."""
+    path = domain_stamp_path()
+    return json.loads(path.read_text()).get("version") if path.exists() else None
+
+
+def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size: int = 5000) -> tuple[int, int]:
+    """When the serving domain model is not the one that classified what the indexes hold (a retrained
+    or newly shipped model; its version is stamped in the index folder), give every open posting and
+    every indexed resume its probabilities, from the vectors the indexes hold: no posting is embedded
+    again, and of a resume only its head when the model reads heads (search.indexing.resumes.resumes_reclassify).
+    `skip`: postings just classified by this model. Returns (postings, resumes) classified."""
+
+    engine = get_engine()
+    if engine.domain is None:
+        return 0, 0
+    if domain_stamp_version() == engine.domain.version:
+        return 0, 0
+    ids = [i for i in JobPosting.objects.open().values_list("id", flat=True).iterator(10000) if i not in skip]
+    postings_done = 0
+    for start in range(0, len(ids), batch_size):
+        vecs = engine.vectors.vectors(ids[start : start + batch_size])
+        postings = list(JobPosting.objects.filter(id__in=list(vecs)).only("id", "title", "declared_domain"))
+        if postings:
+            postings_classify(postings, np.asarray([vecs[p.id] for p in postings], dtype=np.float32), engine.domain)
+            postings_done += len(postings)
+    resumes_done = resumes_reclassify()
+    path = domain_stamp_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"version": engine.domain.version}))
+    tmp.replace(path)
+    return postings_done, resumes_done
+
+
+def skill_idf_write() -> dict[str, float]:
+    """How specific each skill is among the active postings (smoothed idf), for the skills feature."""
+    df: Counter[str] = Counter()
+    n = 0
+    for skills in JobPosting.objects.open().values_list("skills", flat=True).iterator(chunk_size=5000):
+        n += 1
+        df.update({s.lower() for s in skills or ()})
+    idf = {s: round(math.log((1 + n) / (1 + c)) + 1, 4) for s, c in df.items()}
+    path = skill_idf_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(idf, sort_keys=True))
+    tmp.replace(path)
+    return idf
+
+
+def vocabulary_stamp(content_hash: str) -> str:
+    """What a posting read from this content with the shipped vocabularies records: a new content or
+    a new vocabulary means it is read again."""
+    return hashlib.sha256(f"{content_hash}:{vocabulary_version()}".encode()).hexdigest()
+
+
+# Fewer postings than this are read in the calling process: forking costs more than it saves.
+PARALLEL_READ_MIN = 1000
+
+
+@contextmanager
+def skills_reader(total: int) -> Iterator[Callable[[list[str]], list[list[str]]]]:
+    """`skills_in_texts`, split across JOBMATCH_INDEX_PROCESSES processes when `total` texts are to be read.
+
+    spaCy's tokenizer, most of the time spent, holds the GIL: processes forked once the vocabulary
+    and matcher are loaded (they share those pages) read the parts of each batch, in order. Where no
+    child process may be started (a daemonic Celery prefork worker, a platform without fork) the
+    texts are read here, with the same result."""
+    n = min(settings.JOBMATCH_INDEX_PROCESSES, os.cpu_count() or 1)
+    if n < 2 or total < PARALLEL_READ_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        yield skills_in_texts
+        return
+    get_nlp()  # loaded before the fork, so no child loads it again
+    try:
+        pool = multiprocessing.get_context("fork").Pool(n)
+    except (AssertionError, OSError) as exc:  # "daemonic processes are not allowed to have children"
+        log.info("reading postings' skills in one process: %s", exc)
+        yield skills_in_texts
+        return
+
+    def read(texts: list[str]) -> list[list[str]]:
+        size = -(-len(texts) // n)
+        parts = pool.map(skills_in_texts, [texts[i : i + size] for i in range(0, len(texts), size)])
+        return [skills for part in parts for skills in part]
+
+    try:
+        yield read
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
+    """Read canonical skills, the O*NET occupation and the declared domain of postings. The skills are
+    those the title and description name, then the occupation's hot technologies (O*NET): most
+    LinkedIn 2023 postings have no description, and a posting still asks for its occupation's tools."""
+    with skills_reader(len(ids)) as read_skills:
+        for start in range(0, len(ids), batch_size):
+            postings = list(
+                JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only(
+                    "id", "title", "description", "content_hash", "job_functions", "industries", "domain"
+                )
+            )
+            texts = [f"{p.title}\n{p.description}" for p in postings]
+            for p, skills in zip(postings, read_skills(texts), strict=True):
+                occ = occupation_for_title(p.title)
+                if occ is not None:
+                    skills = list(dict.fromkeys([*skills, *occupation_skills(occ.code)]))
+                p.skills = skills[:50]
+                p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
+                p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
+                p.domain = p.declared_domain or p.domain
+                p.vocabulary_hash = vocabulary_stamp(p.content_hash)
+            JobPosting.objects.bulk_update(
+                postings,
+                ["skills", "occupation_code", "occupation_title", "declared_domain", "domain", "vocabulary_hash"],
+            )
+
+
+def import_index(*, import_id: int) -> None:
+    """Index after a committed import, writing progress on the import row."""
+    record = PostingImport.objects.filter(pk=import_id).first()
+    if record is None or record.status not in (PostingImport.Status.COMMITTED, PostingImport.Status.INDEXING):
+        return
+    PostingImport.objects.filter(pk=import_id).update(status=PostingImport.Status.INDEXING, indexed=0)
+
+    def progress(done: int, total: int) -> None:
+        PostingImport.objects.filter(pk=import_id).update(indexed=min(done, len(record.posting_ids)))
+
+    try:
+        index_build(on_progress=progress)
+    except Exception:
+        PostingImport.objects.filter(pk=import_id).update(status=PostingImport.Status.FAILED)
+        raise
+    PostingImport.objects.filter(pk=import_id).update(status=PostingImport.Status.DONE, indexed=len(record.posting_ids))

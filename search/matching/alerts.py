@@ -1,0 +1,282 @@
+"""Job alerts (worker): an email digest of new postings that fit, daily or weekly.
+
+A run (Celery beat, hourly; each seeker is due once per period) ranks the postings that arrived since
+the due seekers' last digest in the recruiter direction, among those seekers' resumes only: one
+ranking per new posting, not per seeker, so the cost grows with the new postings, not the seekers.
+Each seeker's pairs then go through the same personalisation as their results page (hard filters,
+feedback rules, learned corrections: search.ranking.personalise), and a digest takes those that score
+at least ALERT_MIN_SCORE afterwards, leaves out postings they were shown, dismissed, applied to or were
+already sent, and keeps the best ALERT_MAX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from resumes.models import Resume
+from search.alerts import PERIODS, unsubscribe_token
+from search.feedback import personal_for
+from search.filters import Filters
+from search.indexing.engine import get_engine
+from search.indexing.resumes import resumes_index_missing
+from search.models import AlertSettings, Application, Interaction, JobPosting, PostingFeedback
+from search.ranking.personalise import personalise
+
+from .recruiters import RankedResume, resume_reasons, resume_sides, resumes_for_posting
+from .seekers import posting_side
+
+log = logging.getLogger(__name__)
+
+ALERT_MAX = 10
+# Seekers recorded as done per transaction: a crash loses at most this many records (those seekers get
+# the same digest again next run), and 10,000 seekers do not cost 10,000 commits.
+RECORD_BATCH = 100
+# Resumes ranked per new posting: a posting reaches a seeker only if it ranks this high among the due
+# seekers' resumes (and scores above the threshold).
+ALERT_DEPTH = 500
+
+
+def min_score() -> float:
+    """The re-ranker score (log-odds that a posting fits) a posting needs to be sent."""
+    return float(getattr(settings, "JOBMATCH_ALERT_MIN_SCORE", 0.0))
+
+
+@dataclass
+class AlertItem:
+    posting: JobPosting
+    score: float
+    why: dict[str, Any]
+    features: list[float] = field(default_factory=list)
+    url: str = ""
+
+
+@dataclass
+class AlertRun:
+    due: int = 0
+    new_postings: int = 0
+    sent: int = 0
+    empty: int = 0
+    failed: int = 0
+    digests: dict[int, list[AlertItem]] = field(default_factory=dict)  # resume id -> items (sent or not)
+
+
+def alerts_due(*, now: dt.datetime) -> list[tuple[AlertSettings, Resume]]:
+    """Seekers whose period has passed, each with the resume the alert is for (their latest done one)."""
+    due = []
+    for row in AlertSettings.objects.exclude(frequency=AlertSettings.Frequency.OFF).select_related("user"):
+        if row.last_sent_at is not None and now - row.last_sent_at < PERIODS[row.frequency]:
+            continue
+        if not row.user.is_active or not row.user.email:
+            continue
+        due.append(row)
+    latest: dict[int, Resume] = {}
+    owners = [row.user_id for row in due]
+    for i in range(0, len(owners), 900):
+        for resume in Resume.objects.filter(owner_id__in=owners[i : i + 900], status=Resume.Status.DONE).order_by(
+            "owner_id", "-updated_at"
+        ):
+            latest.setdefault(resume.owner_id, resume)
+    return [(row, latest[row.user_id]) for row in due if row.user_id in latest]
+
+
+def _excluded_pairs(resume_ids: list[int], posting_ids: list[int]) -> set[tuple[int, int]]:
+    """(resume, posting) pairs a digest must not carry: shown, sent, dismissed or applied to."""
+    out: set[tuple[int, int]] = set()
+    for i in range(0, len(resume_ids), 900):
+        chunk = resume_ids[i : i + 900]
+        out |= set(
+            Interaction.objects.filter(
+                resume_id__in=chunk,
+                posting_id__in=posting_ids,
+                kind__in=[Interaction.Kind.IMPRESSION, Interaction.Kind.ALERT, Interaction.Kind.DISMISS],
+            ).values_list("resume_id", "posting_id")
+        )
+        out |= set(
+            PostingFeedback.objects.filter(resume_id__in=chunk, posting_id__in=posting_ids)
+            .exclude(dismissed_at__isnull=True, applied_at__isnull=True)
+            .values_list("resume_id", "posting_id")
+        )
+        out |= set(
+            Application.objects.filter(resume_id__in=chunk, posting_id__in=posting_ids).values_list(
+                "resume_id", "posting_id"
+            )
+        )
+    return out
+
+
+def digests_build(due: list[tuple[AlertSettings, Resume]]) -> tuple[dict[int, list[AlertItem]], int]:
+    """Each due resume's digest (best first, at most ALERT_MAX), and how many new postings were ranked."""
+    if not due:
+        return {}, 0
+    # Each seeker's window starts at `since` (alerts switched on, or their last run).
+    window = {resume.pk: row.since for row, resume in due}
+    new = list(JobPosting.objects.open().filter(created_at__gt=min(window.values())).order_by("id"))
+    if not new:
+        return {}, 0
+    resumes = {resume.pk: resume for _, resume in due}
+    ids = list(resumes)
+    for i in range(0, len(ids), 5000):  # bound the query's parameters
+        resumes_index_missing(resumes=Resume.objects.filter(pk__in=ids[i : i + 5000]))
+    engine = get_engine()
+    vectors = engine.vectors.vectors([p.pk for p in new])
+    excluded = _excluded_pairs(ids, [p.pk for p in new])
+    sides = resume_sides(ids)  # each profile read once, not once per posting
+    found: dict[int, list[tuple[JobPosting, RankedResume]]] = defaultdict(list)
+    for posting in new:
+        vec = vectors.get(posting.pk)
+        result = resumes_for_posting(
+            posting=posting,
+            allowed=set(ids),
+            k=ALERT_DEPTH,
+            posting_vec=np.asarray(vec, dtype=np.float32) if vec is not None else None,
+            sides=sides,
+            reasons=False,  # given below to the postings that make it into an email
+        )
+        for item in result.items:
+            rid = item.resume_id
+            if (rid, posting.pk) not in excluded and posting.created_at > window[rid]:
+                found[rid].append((posting, item))
+    threshold = min_score()
+    classes = engine.domain.classes if engine.domain is not None else []
+    learned = engine.personal.estimator if engine.personal is not None else None
+    out: dict[int, list[AlertItem]] = {}
+    for rid, pairs in found.items():
+        resume = resumes[rid]
+        filters = Filters.saved(resume.filters, owner=f"resume {rid}")
+        if filters.active:
+            passing = set(
+                filters.apply(JobPosting.objects.filter(pk__in=[p.pk for p, _ in pairs])).values_list("id", flat=True)
+            )
+            pairs = [(p, item) for p, item in pairs if p.pk in passing]
+        personal = personal_for(resume)
+        pairs = [(p, item) for p, item in pairs if p.pk not in personal.excluded]
+        if not pairs:
+            continue
+        # The seeker's results page and their digest personalise alike; the threshold reads the outcome.
+        scores, notes = personalise(
+            np.asarray([item.score for _, item in pairs]),
+            personal=personal,
+            ids=[p.pk for p, _ in pairs],
+            levels=[p.experience_level for p, _ in pairs],
+            X=np.asarray([item.features for _, item in pairs]),
+            vectors_of=engine.vectors.vectors,
+            learned=learned,
+        )
+        kept = sorted(
+            (
+                (float(s), p, item, note)
+                for (p, item), s, note in zip(pairs, scores, notes, strict=True)
+                if s >= threshold
+            ),
+            key=lambda t: (-t[0], t[1].pk),
+        )[:ALERT_MAX]
+        items = []
+        for s, p, item, note in kept:
+            why = resume_reasons(posting_side(p, classes), item)
+            if note:
+                why["personal"] = note
+            items.append(AlertItem(p, s, why, item.features))
+        if items:
+            out[rid] = items
+    return out, len(new)
+
+
+def _site() -> str:
+    return str(getattr(settings, "JOBMATCH_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def digest_message(
+    *, user: Any, resume: Resume, items: list[AlertItem], connection: Any = None
+) -> EmailMultiAlternatives:
+    site = _site()
+    for n, item in enumerate(items, start=1):
+        item.url = f"{site}{reverse('search:posting', args=[item.posting.pk])}?r={resume.public_id}&pos={n}"
+    unsubscribe_url = f"{site}{reverse('search:unsubscribe', args=[unsubscribe_token(user)])}"
+    context = {
+        "user": user,
+        "resume": resume,
+        "items": items,
+        "unsubscribe_url": unsubscribe_url,
+        "settings_url": f"{site}{reverse('search:alerts')}",
+    }
+    subject = f"{len(items)} new job{'s' if len(items) != 1 else ''} for you on JobMatch"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("search/email/alert.txt", context),
+        to=[user.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string("search/email/alert.html", context), "text/html")
+    return message
+
+
+def alerts_send(*, now: dt.datetime | None = None) -> AlertRun:
+    """Send every due seeker their digest (worker, Celery beat). A seeker with nothing new that fits gets
+    no email, but their window moves on; a failed send leaves it where it was, to be tried next run.
+    Sends are recorded RECORD_BATCH seekers at a time."""
+    now = now or timezone.now()
+    due = alerts_due(now=now)
+    run = AlertRun(due=len(due))
+    digests, run.new_postings = digests_build(due)
+    run.digests = digests
+    connection = get_connection()
+    done: list[int] = []
+    logged: list[Interaction] = []
+
+    def record() -> None:
+        """What was sent, and that these seekers are done for this period (one transaction a batch)."""
+        with transaction.atomic():
+            Interaction.objects.bulk_create(logged, batch_size=2000)
+            AlertSettings.objects.filter(pk__in=done).update(last_sent_at=now, since=now)
+        done.clear()
+        logged.clear()
+
+    for row, resume in due:
+        items = digests.get(resume.pk, [])
+        if items:
+            try:
+                digest_message(user=row.user, resume=resume, items=items, connection=connection).send()
+            except Exception:  # one bad address or a dropped SMTP connection must not stop the others
+                log.exception("job alert for user %s not sent", row.user_id)
+                run.failed += 1
+                continue
+            run.sent += 1
+        else:
+            run.empty += 1
+        done.append(row.pk)
+        logged += [
+            Interaction(
+                resume=resume,
+                posting=i.posting,
+                kind=Interaction.Kind.ALERT,
+                position=n,
+                features=i.features or None,
+                created_at=now,
+            )
+            for n, i in enumerate(items, start=1)
+        ]
+        if len(done) >= RECORD_BATCH:
+            record()
+    record()
+    log.info(
+        "job alerts: %d due, %d new postings, %d sent, %d with nothing new, %d failed",
+        run.due,
+        run.new_postings,
+        run.sent,
+        run.empty,
+        run.failed,
+    )
+    return run

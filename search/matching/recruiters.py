@@ -1,0 +1,216 @@
+"""Resumes for a posting (worker): the recruiter's query built from the posting, ranked among the resumes
+shared with its organisation by search.ranking.pipeline (the same chain as the seeker side, its two sides
+swapped), and the best ones stored for the posting's candidates page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from resumes.models import Resume
+from search import access
+from search.indexing.documents import posting_embedding_text, posting_keyword_text
+from search.indexing.embeddings import embed_texts
+from search.indexing.engine import get_engine
+from search.indexing.resumes import resumes_index_missing
+from search.models import Application, CandidateMatch, IndexedResume, JobPosting
+from search.ranking.domain import DOMAIN_SURE, sure_domain
+from search.ranking.explain import reasons as pair_reasons
+from search.ranking.features import PostingSide, SeekerSide, SkillMatch
+from search.ranking.pipeline import Query, Ranked, rank
+from search.ranking.sides import seeker_side
+from search.ranking.types import Candidate, StageTimings
+
+from .seekers import posting_side
+
+CANDIDATES_K = 20  # the best matches kept per posting; applicants are kept whatever their rank
+CANDIDATE_DEPTH = 100  # per retriever, as on the seeker side ...
+CANDIDATE_DOMAIN_DEPTH = 50  # ... and the resumes of the posting's domain nearest to it
+
+
+@dataclass
+class RankedResume:
+    resume_id: int
+    candidate: Candidate
+    score: float
+    why: dict[str, Any] = field(default_factory=dict)
+    features: list[float] = field(default_factory=list)  # the pair's FEATURES
+    match: SkillMatch | None = None
+    contributions: np.ndarray | None = None
+    side: SeekerSide | None = None  # the resume as ranking read it
+
+
+@dataclass
+class CandidatesResult:
+    items: list[RankedResume]
+    timings: StageTimings
+    pool: int = 0
+
+
+@dataclass
+class ResumeSide:
+    """What ranking reads of one indexed resume in the recruiter direction (profile decoded once)."""
+
+    seeker: SeekerSide
+    domain_score: float | None = None  # the classifier's probability of the resume's likeliest domain
+
+
+def resume_sides(ids: list[int]) -> dict[int, ResumeSide]:
+    out: dict[int, ResumeSide] = {}
+    for i in range(0, len(ids), 5000):  # bound the query's parameters
+        chunk = ids[i : i + 5000]
+        resumes = Resume.objects.filter(pk__in=chunk).only("id", "profile").in_bulk()
+        entries = IndexedResume.objects.filter(resume_id__in=list(resumes)).in_bulk()
+        for rid, resume in resumes.items():
+            entry = entries.get(rid)
+            probs = np.asarray(entry.domain_probs) if entry is not None and entry.domain_probs else None
+            out[rid] = ResumeSide(
+                seeker_side(resume.profile, probs, domain=entry.domain if entry is not None else None),
+                entry.domain_score if entry is not None else None,
+            )
+    return out
+
+
+def posting_sure_domain(posting: JobPosting, classes: list[str]) -> str | None:
+    """The posting's domain when it is known well enough to search in: the one its poster declared,
+    else the classifier's when it gives it at least even odds."""
+    return posting.declared_domain or sure_domain(posting.domain_probs, classes)
+
+
+def resumes_of_domain(domain: str, sides: Mapping[int, ResumeSide] | None = None) -> set[int]:
+    """The indexed resumes whose likeliest domain is `domain`, at least at even odds: one indexed query,
+    or none when a batch caller (alerts) read the sides of every resume it ranks already."""
+    if sides is not None:
+        return {rid for rid, s in sides.items() if s.seeker.domain == domain and (s.domain_score or 0.0) >= DOMAIN_SURE}
+    return set(
+        IndexedResume.objects.filter(domain=domain, domain_score__gte=DOMAIN_SURE).values_list("resume_id", flat=True)
+    )
+
+
+class IndexedResumes:
+    """The pipeline's `describe` for resumes: each as ranking reads it, from the sides a batch caller
+    read already, else from the database."""
+
+    def __init__(self, known: Mapping[int, ResumeSide] | None) -> None:
+        self.known = dict(known or {})
+
+    def __call__(self, ids: list[int]) -> Mapping[int, SeekerSide]:
+        missing = [i for i in ids if i not in self.known]
+        if missing:
+            self.known.update(resume_sides(missing))
+        return {i: self.known[i].seeker for i in ids if i in self.known}
+
+
+def ranked_resume(item: Ranked) -> RankedResume:
+    assert isinstance(item.side, SeekerSide)
+    return RankedResume(
+        item.id,
+        item.candidate,
+        item.score,
+        item.why,
+        [round(float(v), 5) for v in item.features],
+        item.match,
+        item.contributions,
+        item.side,
+    )
+
+
+def resumes_for_posting(
+    *,
+    posting: JobPosting,
+    allowed: set[int],
+    k: int = CANDIDATES_K,
+    include: set[int] | None = None,
+    depth: int = CANDIDATE_DEPTH,
+    domain_depth: int = CANDIDATE_DOMAIN_DEPTH,
+    posting_vec: np.ndarray | None = None,
+    sides: Mapping[int, ResumeSide] | None = None,
+    reasons: bool = True,
+) -> CandidatesResult:
+    """The best k of the allowed resumes for a posting (worker): the recruiter's query (the posting's
+    keywords and vector, and the resumes of its domain when the domain is sure) through the ranking
+    pipeline. Resumes in `include` (applicants) are ranked too, wherever retrieval put them, and kept
+    whatever their rank. A caller ranking many postings passes `sides` (resume_sides, read once) and may
+    leave the reasons for later (`reasons=False`: resume_reasons gives them)."""
+    engine = get_engine()
+    timings = StageTimings()
+    include = (include or set()) & allowed
+    if not allowed:
+        return CandidatesResult([], timings)
+    if posting_vec is None:
+        with timings.stage("embed"):
+            posting_vec = embed_texts([posting_embedding_text(posting)])[0]
+    classes: list[str] = engine.domain.classes if engine.domain is not None else []
+    domain = posting_sure_domain(posting, classes)
+    domain_items = None
+    if domain and domain_depth:
+        with timings.stage("domain"):
+            domain_items = resumes_of_domain(domain, sides)
+    query = Query(
+        keywords=posting_keyword_text(posting),
+        vector=posting_vec,
+        side=posting_side(posting, classes),
+        allowed=allowed,
+        domain_items=domain_items,
+        depth=depth,
+        domain_depth=domain_depth,
+    )
+    ranking = rank(
+        query,
+        keywords=engine.resume_bm25,
+        vectors=engine.resume_vectors,
+        describe=IndexedResumes(sides),
+        scorer=engine.reranker.estimator if engine.reranker is not None else None,
+        skill_idf=engine.skill_idf,
+        today=dt.date.today(),
+        k=k,
+        include=include,
+        explained=reasons,
+        timings=timings,
+    )
+    return CandidatesResult([ranked_resume(r) for r in ranking.items], timings, len(ranking.pool.candidates))
+
+
+def resume_reasons(posting: PostingSide, item: RankedResume) -> dict[str, Any]:
+    """The reasons for a resume ranked with `reasons=False`, as the recruiter's list gives them."""
+    assert item.side is not None and item.match is not None and item.contributions is not None
+    return pair_reasons(
+        item.side, posting, np.asarray(item.features), item.match, item.contributions, resume_titles=True
+    )
+
+
+def candidates_refresh(*, posting: JobPosting, k: int = CANDIDATES_K) -> CandidatesResult:
+    """Rank the resumes shared with the posting's organisation and store the best k plus every applicant
+    (worker). Running it twice stores the same rows."""
+    shared = access.resumes_visible_for_posting(posting)
+    resumes_index_missing(resumes=Resume.objects.filter(pk__in=shared.values("id")))
+    visible = set(shared.values_list("id", flat=True))
+    applicants = set(Application.objects.filter(posting=posting).values_list("resume_id", flat=True))
+    result = (
+        resumes_for_posting(posting=posting, allowed=visible, k=k, include=applicants)
+        if posting.is_open
+        else CandidatesResult([], StageTimings())
+    )
+    rows = [
+        CandidateMatch(
+            posting=posting,
+            resume_id=item.resume_id,
+            rank=rank,
+            score=item.score,
+            bm25_rank=item.candidate.bm25_rank,
+            vector_rank=item.candidate.vector_rank,
+            why=item.why,
+        )
+        for rank, item in enumerate(result.items, start=1)
+    ]
+    with transaction.atomic():
+        CandidateMatch.objects.filter(posting=posting).delete()
+        CandidateMatch.objects.bulk_create(rows)
+        JobPosting.objects.filter(pk=posting.pk).update(candidates_ranked_at=timezone.now(), candidates_pending=False)
+    return result

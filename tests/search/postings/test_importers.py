@@ -1,0 +1,187 @@
+import csv
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from search.models import JobPosting
+from search.postings.importers import read_jsonl, read_linkedin_2023
+from tests.conftest import DEMO, ROOT
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def _small_linkedin(tmp_path: Path, n: int = 40, *, gz: bool = True) -> Path:
+    """The first n demo postings in the LinkedIn 2023 layout, gzipped or plain."""
+    out = tmp_path / "li"
+    out.mkdir()
+    for src in DEMO.iterdir():
+        name = src.name.removesuffix(".gz")
+        text = gzip.decompress(src.read_bytes()).decode()
+        if name == "job_postings.csv":
+            text = "\n".join(text.splitlines()[: n + 1]) + "\n"
+        if gz:
+            (out / src.name).write_bytes(gzip.compress(text.encode()))
+        else:
+            (out / name).write_text(text)
+    return out
+
+
+def _import(path, fmt, capsys):
+    call_command("import_jobs", str(path), "--format", fmt)
+    out = capsys.readouterr()
+    return out.out.strip(), out.err
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gzip", "plain"])
+def test_linkedin_import_reads_postings_with_industries_functions_and_salaries(db, tmp_path, capsys, gz):
+    JobPosting.objects.all().delete()
+    folder = _small_linkedin(tmp_path, gz=gz)
+    out, _ = _import(folder, "linkedin-2023", capsys)
+    assert out == "created 40, updated 0, unchanged 0, rejected 0"
+    p = JobPosting.objects.get(source="linkedin-2023", external_id="3757937004")
+    assert p.title == "Auto Body Techncian"
+    assert p.location == "Daytona Beach, FL"
+    assert p.work_type == "Full-time" and p.experience_level == "Entry level"
+    assert p.industries and p.job_functions
+    with_salary = JobPosting.objects.filter(salary_min__isnull=False).first()
+    assert with_salary is not None and with_salary.salary_period in {
+        "HOURLY",
+        "YEARLY",
+        "MONTHLY",
+        "WEEKLY",
+        "BIWEEKLY",
+    }
+    assert with_salary.salary_min <= with_salary.salary_max
+
+
+def test_importing_twice_updates_and_never_duplicates(db, tmp_path, capsys):
+    JobPosting.objects.all().delete()
+    folder = _small_linkedin(tmp_path)
+    _import(folder, "linkedin-2023", capsys)
+    out, _ = _import(folder, "linkedin-2023", capsys)
+    assert out == "created 0, updated 0, unchanged 40, rejected 0"
+    assert JobPosting.objects.count() == 40
+
+    # Change one title at the source: the re-import updates that row and its content hash.
+    postings = folder / "job_postings.csv.gz"
+    text = gzip.decompress(postings.read_bytes()).decode().replace("Auto Body Techncian", "Auto Body Technician")
+    postings.write_bytes(gzip.compress(text.encode()))
+    before = JobPosting.objects.get(external_id="3757937004").content_hash
+    out, _ = _import(folder, "linkedin-2023", capsys)
+    assert out == "created 0, updated 1, unchanged 39, rejected 0"
+    after = JobPosting.objects.get(external_id="3757937004")
+    assert after.title == "Auto Body Technician" and after.content_hash != before
+
+
+def test_a_malformed_row_is_skipped_and_reported_with_its_line(db, tmp_path, capsys):
+    JobPosting.objects.all().delete()
+    folder = _small_linkedin(tmp_path, n=5, gz=False)
+    rows = list(csv.reader((folder / "job_postings.csv").open()))
+    header = rows[0]
+    bad_id = dict.fromkeys(header, "")
+    bad_id.update(job_id="not-a-number", title="Welder")
+    no_title = dict.fromkeys(header, "")
+    no_title.update(job_id="123", title="  ")
+    with (folder / "job_postings.csv").open("a", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=header)
+        w.writerow(bad_id)
+        w.writerow(no_title)
+    with (folder / "salaries.csv").open("a", newline="") as fh:
+        # max 10, min 50: inconsistent pay for a posting that had none, so the posting is rejected
+        fh.write(f"99999,{rows[1][0]},10.0,,50.0,HOURLY,USD,BASE_SALARY\n")
+    out, err = _import(folder, "linkedin-2023", capsys)
+    assert out == "created 4, updated 0, unchanged 0, rejected 3"
+    assert f"rejected line 2 (id {rows[1][0]}): salary minimum 50 is above the maximum 10" in err
+    assert "rejected line 7 (id not-a-number): job_id is not a LinkedIn id" in err
+    assert "rejected line 8 (id 123): title is missing" in err
+
+
+def test_jsonl_import_reads_the_common_schema(db, tmp_path, capsys):
+    JobPosting.objects.all().delete()
+    path = tmp_path / "postings.jsonl"
+    good = {
+        "id": "nhs-1",
+        "title": "Staff Nurse",
+        "company": "Trust",
+        "location": "Leeds, LS1, UK",
+        "description": "Ward nurse.\n\nBand 5.",
+        "category": None,
+        "industry": "Healthcare",
+        "posted": "2020-11-01",
+        "salary_min": 24907,
+        "salary_max": 30615,
+        "salary_period": "year",
+        "source": "nhs_jobs",
+        "employment_type": "FULL_TIME",
+        "salary_currency": "GBP",
+    }
+    lines = [
+        json.dumps(good),
+        "{not json",
+        json.dumps({**good, "id": "nhs-2", "salary_min": 50000, "salary_max": 100}),
+        json.dumps({**good, "id": "nhs-3", "posted": "yesterday"}),
+        json.dumps({**good, "id": "", "title": "No id"}),
+        json.dumps({**good, "id": "nhs-4", "title": "Remote Data Analyst"}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    out, err = _import(path, "jsonl", capsys)
+    assert out == "created 2, updated 0, unchanged 0, rejected 4"
+    assert "line 2: not valid JSON" in err
+    assert "line 3 (id nhs-2): salary minimum 50000 is above the maximum 100" in err
+    assert "line 4 (id nhs-3): posted is not a date" in err
+    assert "line 5: id is missing" in err
+    nurse = JobPosting.objects.get(source="nhs_jobs", external_id="nhs-1")
+    assert (nurse.salary_min, nurse.salary_max, nurse.salary_period, nurse.salary_currency) == (
+        24907,
+        30615,
+        "YEARLY",
+        "GBP",
+    )
+    assert nurse.industries == ["Healthcare"] and nurse.work_type == "Full-time"
+    assert nurse.description == "Ward nurse.\n\nBand 5."
+    assert str(nurse.posted_at) == "2020-11-01"
+    assert JobPosting.objects.get(external_id="nhs-4").remote
+    out, _ = _import(path, "jsonl", capsys)
+    assert out == "created 0, updated 0, unchanged 2, rejected 4"
+
+
+@pytest.mark.skipif(not (SHARED / "job-postings-adzuna-uk").exists(), reason="shared data not beside the repository")
+def test_jsonl_import_reads_a_real_gzipped_data_set(db, tmp_path, capsys):
+    JobPosting.objects.all().delete()
+    src = SHARED / "job-postings-adzuna-uk" / "postings.jsonl.gz"
+    path = tmp_path / "adzuna.jsonl.gz"
+    with gzip.open(src, "rt") as fh, gzip.open(path, "wt") as out:
+        for _, line in zip(range(200), fh, strict=False):
+            out.write(line)
+    out, _ = _import(path, "jsonl", capsys)
+    assert out == "created 200, updated 0, unchanged 0, rejected 0"
+    assert JobPosting.objects.filter(source="adzuna_job_salary_prediction_2013").count() == 200
+    assert all(p.description for p in JobPosting.objects.all())
+
+
+def test_a_missing_table_or_wrong_format_is_a_clear_error(db, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CommandError, match=r"has no job_postings\.csv"):
+        call_command("import_jobs", str(tmp_path / "empty"), "--format", "linkedin-2023")
+    with pytest.raises(CommandError, match="is not a file"):
+        call_command("import_jobs", str(tmp_path / "empty"), "--format", "jsonl")
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("import_jobs", str(tmp_path / "nope"), "--format", "jsonl")
+
+
+def test_readers_accept_the_demo_data_without_rejections():
+    rows = list(read_linkedin_2023(DEMO))
+    assert len(rows) == 8000
+    assert not [r for r in rows if not hasattr(r, "title")]
+
+
+def test_jsonl_reader_names_rows_without_a_source_after_the_file(tmp_path):
+    path = tmp_path / "acme.jsonl"
+    path.write_text(json.dumps({"id": "a1", "title": "Baker"}) + "\n")
+    (rec,) = list(read_jsonl(path))
+    assert (rec.source, rec.external_id) == ("acme", "a1")
+    shutil.rmtree(tmp_path)
