@@ -47,7 +47,7 @@ def main() -> None:
     from seekers import bench_resumes, bench_resumes_delete
 
     from search.indexing.engine import get_engine, reset_engine
-    from search.matching import alerts
+    from search.matching import digests
     from search.models import AlertSettings, JobPosting
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -86,7 +86,7 @@ def main() -> None:
     JobPosting.objects.filter(id__in=new).update(created_at=now)
     try:
         t = time.perf_counter()
-        run = alerts.alerts_send(now=now + dt.timedelta(minutes=1))
+        run = digests.alerts_send(now=now + dt.timedelta(minutes=1))
         run_s = time.perf_counter() - t
     finally:
         for pid, created in old_created.items():

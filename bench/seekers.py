@@ -23,7 +23,7 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
     from search.evaluation.cache import cached_embeddings, cached_heads, cached_profiles
     from search.evaluation.datasets import load_resumes
     from search.indexing.engine import get_engine
-    from search.indexing.resumes import resumes_index_write
+    from search.indexing.resume_index import resumes_index_write
     from search.ranking.domain import resume_domain_probabilities
     from search.ranking.sides import query_text
 
@@ -74,7 +74,7 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
 
 def bench_resumes_delete(resume_ids: list[int]) -> None:
     from resumes.models import Resume
-    from search.indexing.resumes import resumes_unindex
+    from search.indexing.resume_index import resumes_unindex
 
     resumes_unindex(resume_ids=sorted(resume_ids))
     Resume.objects.filter(pk__in=resume_ids).delete()

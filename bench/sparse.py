@@ -5,7 +5,7 @@
 
 What a Qdrant server would serve with JOBMATCH_KEYWORD_STORE=qdrant, run by the same engine in the
 process (Qdrant Edge, search.indexes.edge.EdgeSparseBM25Index): no network, one shard. It reads the
-open postings' keyword texts (search.documents.posting_keyword_text) from the data dir's database,
+open postings' keyword texts (search.indexing.documents.posting_keyword_text) from the data dir's database,
 builds both indexes from them in a temporary folder (the in-process BM25 matrix, rank_bm25's exact
 scores, and an Edge shard of BM25 sparse vectors with Qdrant's IDF modifier, its average length the
 corpus's own), then queries both with the raw text of N Kaggle resumes (a seeker's query, less the

@@ -1,6 +1,6 @@
 """Job alert settings (web): how often a seeker wants an email of new postings that fit, and the
 one-click unsubscribe its emails carry. The digests are built and sent by the worker
-(search.matching.alerts)."""
+(search.matching.digests)."""
 
 from __future__ import annotations
 

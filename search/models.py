@@ -266,7 +266,7 @@ class Application(models.Model):
 class IndexedResume(models.Model):
     """What the recruiter side's indexes hold of a resume: the hash of the text they were built from and
     the resume's domain probabilities (a feature of every pair). Deleted with the resume; the index
-    entries themselves are removed by search.indexing.resumes.resumes_unindex."""
+    entries themselves are removed by search.indexing.resume_index.resumes_unindex."""
 
     resume = models.OneToOneField(Resume, on_delete=models.CASCADE, primary_key=True, related_name="index_entry")
     content_hash = models.CharField(max_length=64)

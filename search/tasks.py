@@ -12,15 +12,10 @@ from resumes.models import Resume
 
 from .models import JobPosting
 
-# Errors that pass (the database, the index server or the broker briefly down): retried with
-# exponential backoff and jitter, five times; anything else is a bug and is logged, not retried.
+# Errors that pass (the database, the index server or the broker briefly down; an index server that does
+# not answer raises search.indexes.base.IndexUnavailable, a ConnectionError): retried with exponential
+# backoff and jitter, five times; anything else is a bug and is logged, not retried.
 TRANSIENT: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-try:
-    from qdrant_client.http.exceptions import ResponseHandlingException
-
-    TRANSIENT += (ResponseHandlingException,)
-except ImportError:  # pragma: no cover
-    pass
 RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": 10,
@@ -35,7 +30,7 @@ RETRY = {
 @shared_task(name="search.index_postings", **RETRY)
 def index_postings(import_id: int | None = None) -> None:
     """Bring the indexes in line with the open postings (incremental); report progress to an import."""
-    from .indexing.postings import import_index, index_build
+    from .indexing.posting_index import import_index, index_build
 
     if import_id is not None:
         import_index(import_id=import_id)
@@ -66,7 +61,7 @@ def refresh_recommendations(resume_ids: list[int]) -> None:
 
 @shared_task(name="search.unindex_resumes", **RETRY)
 def unindex_resumes(resume_ids: list[int]) -> None:
-    from .indexing.resumes import resumes_unindex
+    from .indexing.resume_index import resumes_unindex
 
     resumes_unindex(resume_ids=resume_ids)
 
@@ -81,7 +76,7 @@ def expire_postings() -> int:
 @shared_task(name="search.send_job_alerts", **RETRY)
 def send_job_alerts() -> None:
     """Email each seeker whose daily or weekly alert is due the new postings that fit them."""
-    from .matching.alerts import alerts_send
+    from .matching.digests import alerts_send
 
     alerts_send()
 

@@ -29,7 +29,7 @@ def load_corpus() -> None:
     """Import the first CORPUS_SIZE demo postings (if the table is empty) and bring the indexes in line."""
     from itertools import islice
 
-    from search.indexing.postings import index_build
+    from search.indexing.posting_index import index_build
     from search.models import JobPosting
     from search.postings.importers import read_linkedin_2023
     from search.postings.services import postings_import
@@ -88,7 +88,7 @@ def _no_resumes_left_indexed():  # type: ignore[no-untyped-def]
     recruiters are taken out after it, so the next test's keyword statistics hold only its own."""
     yield
     from search.indexing import engine as engines
-    from search.indexing.resumes import resume_entries_drop
+    from search.indexing.resume_index import resume_entries_drop
 
     engine = engines._engine  # only an engine a test opened: none is opened for this
     if engine is None:

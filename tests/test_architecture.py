@@ -1,18 +1,25 @@
-"""The dependency rules of the code, checked by reading every module's imports (module level and inside
-functions) with `ast`:
+"""The dependency rules of the code, checked by reading every module's imports with `ast`.
 
-- no import cycle, except that a Celery task's body imports the service that sends it (services import
-  their tasks module at module level; task bodies import services);
-- no private name (`_name`) imported from another module;
+An import runs when its module is imported unless it sits in a function's body (then it runs on the
+call) or under `if TYPE_CHECKING:` (then never). The rules:
+
+- every project import names a module that exists;
+- no import cycle, except through a Celery task's body: services import their app's `tasks` module at
+  module level to send tasks, and each task's body imports the service it runs, which may send tasks in
+  turn;
+- no private name (`_name`, module or attribute) imported from another module, tests and benchmarks
+  included;
 - `resumes` reaches into `search` through one service call and one task only;
-- the ranking core imports nothing of the project outside itself;
-- the worker-only packages (the indexes, the embedder, the matching) are imported at module level only by
-  worker-side code, so a web process never loads them.
+- the ranking core imports nothing of the project outside itself and no third-party package but NumPy,
+  SciPy and scikit-learn;
+- web-side modules load neither the worker-only packages (the indexes, the engine and embedder, the
+  matching) nor a heavy library (torch, sentence-transformers, spaCy, the Qdrant clients) when imported.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -25,8 +32,10 @@ RESUMES_TO_SEARCH = {
     "search.matching.seekers": {"recommendations_refresh", "NoPostingsIndexed"},
     "search.tasks": {"unindex_resumes"},
 }
-WORKER_ONLY = ("search.indexing", "search.matching")
+WORKER_ONLY = ("search.indexes", "search.indexing", "search.matching")
 WORKER_SIDE = (*WORKER_ONLY, "search.evaluation", "search.management", "search.learning")
+HEAVY = {"torch", "sentence_transformers", "transformers", "spacy", "qdrant_client", "qdrant_edge", "grpc"}
+RANKING_MAY_USE = {"numpy", "scipy", "sklearn"}
 
 
 def module_name(path: Path) -> str:
@@ -36,8 +45,8 @@ def module_name(path: Path) -> str:
 
 def project_modules() -> dict[str, Path]:
     found = {}
-    for package in PACKAGES:
-        for path in (ROOT / package).rglob("*.py"):
+    for folder in (*PACKAGES, "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
             if "migrations" not in path.parts:
                 found[module_name(path)] = path
     return found
@@ -46,10 +55,32 @@ def project_modules() -> dict[str, Path]:
 MODULES = project_modules()
 
 
-def resolve(importer: str, node: ast.ImportFrom | ast.Import) -> list[tuple[str, str | None]]:
-    """(module imported, name taken from it) pairs; a `from package import module` names the module."""
+def is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def import_nodes(tree: ast.Module) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Every import with whether it runs when the module is imported (outside any function body)."""
+    found: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
+
+    def visit(node: ast.AST, at_import: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if is_type_checking(child):
+                continue
+            if isinstance(child, ast.Import | ast.ImportFrom):
+                found.append((child, at_import))
+            inside_function = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            visit(child, at_import and not inside_function)
+
+    visit(tree, True)
+    return found
+
+
+def resolve(importer: str, node: ast.Import | ast.ImportFrom) -> list[tuple[str, str | None]]:
+    """(module imported, name taken from it) pairs: a `from package import module` names the module;
+    imports of other distributions give their top-level package with no name."""
     if isinstance(node, ast.Import):
-        return [(alias.name, None) for alias in node.names if alias.name.split(".")[0] in PACKAGES]
+        return [(alias.name, None) for alias in node.names]
     if node.level:
         is_package = MODULES.get(importer, Path()).name == "__init__.py"
         base = importer.split(".")
@@ -58,8 +89,6 @@ def resolve(importer: str, node: ast.ImportFrom | ast.Import) -> list[tuple[str,
         source = ".".join([*base, node.module] if node.module else base)
     else:
         source = node.module or ""
-    if source.split(".")[0] not in PACKAGES:
-        return []
     out = []
     for alias in node.names:
         as_module = f"{source}.{alias.name}"
@@ -68,18 +97,21 @@ def resolve(importer: str, node: ast.ImportFrom | ast.Import) -> list[tuple[str,
 
 
 def imports() -> list[tuple[str, str, str | None, bool]]:
-    """(importer, imported module, name, at module level) for every import between project modules."""
+    """(importer, imported module, name, runs at import) for every import of every project module."""
     found = []
     for importer, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        top = {id(n) for n in tree.body}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                found += [(importer, module, name, id(node) in top) for module, name in resolve(importer, node)]
+        for node, at_import in import_nodes(tree):
+            found += [(importer, module, name, at_import) for module, name in resolve(importer, node)]
     return found
 
 
 IMPORTS = imports()
+PRODUCT = [i for i in IMPORTS if i[0].startswith(PACKAGES)]
+
+
+def is_project(module: str) -> bool:
+    return module.split(".")[0] in (*PACKAGES, "tests", "bench")
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -118,16 +150,34 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_the_guard_reads_the_imports_it_checks():
-    assert len(MODULES) > 60
+    assert len([m for m in MODULES if m.startswith(PACKAGES)]) > 60
     assert ("search.tasks", "search.matching.seekers", "recommendations_refresh", False) in IMPORTS
     assert ("resumes.services", "search.tasks", "unindex_resumes", True) in IMPORTS
+    assert ("search.indexing.embeddings", "torch", None, False) in IMPORTS  # loaded on the first embedding
     assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    tree = ast.parse(
+        "import a\nif TYPE_CHECKING:\n    import b\ntry:\n    import c\nexcept E:\n    pass\ndef f():\n    import d"
+    )
+    assert [(ast.unparse(n), at) for n, at in import_nodes(tree)] == [
+        ("import a", True),
+        ("import c", True),
+        ("import d", False),
+    ]
 
 
-def test_no_import_cycle_but_a_task_body_importing_its_service():
+def test_every_project_import_names_a_module_that_exists():
+    missing = [
+        f"{importer} imports {module}"
+        for importer, module, _, _ in IMPORTS
+        if is_project(module) and module not in MODULES and module not in PACKAGES
+    ]
+    assert missing == []
+
+
+def test_no_import_cycle_but_through_a_task_body():
     edges: dict[str, set[str]] = defaultdict(set)
-    for importer, module, _, top_level in IMPORTS:
-        task_body = importer.endswith(".tasks") and not top_level
+    for importer, module, _, at_import in PRODUCT:
+        task_body = importer.endswith(".tasks") and not at_import
         if module in MODULES and module != importer and not task_body:
             edges[importer].add(module)
     assert cycles(edges) == []
@@ -135,7 +185,11 @@ def test_no_import_cycle_but_a_task_body_importing_its_service():
 
 def test_no_private_name_is_imported_from_another_module():
     private = [
-        f"{importer} imports {module}.{name}" for importer, module, name, _ in IMPORTS if name and name[0] == "_"
+        f"{importer} imports {module}{'.' + name if name else ''}"
+        for importer, module, name, _ in IMPORTS
+        if is_project(module)
+        and ((name or module.rsplit(".", 1)[-1]).startswith("_"))
+        and not (name or module).endswith("__init__")
     ]
     assert private == []
 
@@ -143,7 +197,7 @@ def test_no_private_name_is_imported_from_another_module():
 def test_resumes_reach_search_through_one_service_and_one_task():
     crossing = [
         f"{importer} imports {module}.{name or ''}"
-        for importer, module, name, _ in IMPORTS
+        for importer, module, name, _ in PRODUCT
         if importer.startswith("resumes")
         and module.startswith("search")
         and (name is None or name not in RESUMES_TO_SEARCH.get(module, set()))
@@ -151,19 +205,23 @@ def test_resumes_reach_search_through_one_service_and_one_task():
     assert crossing == []
 
 
-def test_the_ranking_core_imports_only_itself():
+def test_the_ranking_core_imports_only_itself_numpy_scipy_and_scikit_learn():
     outside = [
         f"{importer} imports {module}"
-        for importer, module, _, _ in IMPORTS
-        if importer.startswith("search.ranking") and not module.startswith("search.ranking")
+        for importer, module, _, _ in PRODUCT
+        if importer.startswith("search.ranking")
+        and not module.startswith("search.ranking")
+        and module.split(".")[0] not in RANKING_MAY_USE | set(sys.stdlib_module_names)
     ]
     assert outside == []
 
 
-def test_web_side_modules_load_no_worker_only_package_at_module_level():
+def test_web_side_modules_load_no_worker_only_package_or_heavy_library_when_imported():
     loaded = [
         f"{importer} imports {module}"
-        for importer, module, _, top_level in IMPORTS
-        if top_level and module.startswith(WORKER_ONLY) and not importer.startswith(WORKER_SIDE)
+        for importer, module, _, at_import in PRODUCT
+        if at_import
+        and not importer.startswith(WORKER_SIDE)
+        and (module.startswith(WORKER_ONLY) or module.split(".")[0] in HEAVY)
     ]
     assert loaded == []

@@ -150,7 +150,7 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
     corpus_committed, live_server, browser_page, recruiter, tmp_path
 ):
     from search.models import CandidateDecision
-    from tests.search.recruiting.test_recruiting import NURSE, POSTING
+    from tests.search.personas import NURSE, POSTING
 
     page, base = browser_page, live_server.url
     _log_in(page, base, "rita.recruiter", "correct horse battery 9")

@@ -8,14 +8,14 @@ from search.matching.seekers import resume_query_text
 from tests.conftest import FIXTURES
 
 
-def _upload(client, name, capture):
+def upload_fixture(client, name, capture):
     with capture(execute=True):
         client.post(reverse("resumes:list"), {"file": SimpleUploadedFile(name, (FIXTURES / name).read_bytes())})
     return Resume.objects.latest("created_at")
 
 
 def test_the_profile_is_stored_and_shown_after_upload(seeker_client, corpus, django_capture_on_commit_callbacks):
-    resume = _upload(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
+    resume = upload_fixture(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
     assert resume.profile["email"] == "emoore@email.com"
     assert "Desktop Support Technician" in resume.profile["titles"]
     page = seeker_client.get(reverse("resumes:detail", args=[resume.public_id])).content.decode()
@@ -26,7 +26,7 @@ def test_the_profile_is_stored_and_shown_after_upload(seeker_client, corpus, dja
 def test_editing_the_profile_persists_it_and_reruns_the_match(
     seeker_client, corpus, django_capture_on_commit_callbacks
 ):
-    resume = _upload(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
+    resume = upload_fixture(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
     before = list(resume.recommendations.values_list("posting_id", flat=True))
     form = seeker_client.get(reverse("resumes:profile", args=[resume.public_id])).content.decode()
     assert "Desktop Support Technician" in form
@@ -64,7 +64,7 @@ def test_another_seeker_cannot_open_or_edit_the_profile(
     client, seeker, other_seeker, corpus, django_capture_on_commit_callbacks
 ):
     client.force_login(seeker)
-    resume = _upload(client, "01-Accountant.docx", django_capture_on_commit_callbacks)
+    resume = upload_fixture(client, "01-Accountant.docx", django_capture_on_commit_callbacks)
     client.force_login(other_seeker)
     url = reverse("resumes:profile", args=[resume.public_id])
     assert client.get(url).status_code == 404
@@ -74,7 +74,7 @@ def test_another_seeker_cannot_open_or_edit_the_profile(
 
 
 def test_an_invalid_profile_edit_is_refused_with_a_message(seeker_client, corpus, django_capture_on_commit_callbacks):
-    resume = _upload(seeker_client, "01-Accountant.docx", django_capture_on_commit_callbacks)
+    resume = upload_fixture(seeker_client, "01-Accountant.docx", django_capture_on_commit_callbacks)
     r = seeker_client.post(
         reverse("resumes:profile", args=[resume.public_id]),
         {"titles": "", "skills": "", "location": "", "years_experience": "-3"},

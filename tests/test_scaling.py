@@ -47,7 +47,7 @@ def test_keyword_retrieval_on_qdrant_sparse_vectors_serves_recommendations(
     from search.indexes.edge import EdgeSparseBM25Index
     from search.indexes.sparse import QdrantSparseBM25Index
     from search.indexing.engine import get_engine, reset_engine
-    from search.indexing.postings import index_build
+    from search.indexing.posting_index import index_build
     from search.matching.seekers import jobs_for_text
     from search.models import JobPosting
 

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import ROOT
 
 
-def _manage(args, env_extra, tmp_path):
+def manage_py(args, env_extra, tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -22,7 +22,7 @@ def _manage(args, env_extra, tmp_path):
 
 
 def test_the_embedded_default_migrates_into_its_data_dir_with_no_other_variables(tmp_path):
-    r = _manage(["migrate", "--noinput", "-v", "0"], {"JOBMATCH_DATA_DIR": str(tmp_path / "data")}, tmp_path)
+    r = manage_py(["migrate", "--noinput", "-v", "0"], {"JOBMATCH_DATA_DIR": str(tmp_path / "data")}, tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "data" / "db.sqlite3").is_file()
     assert (tmp_path / "data" / "broker" / "out").is_dir()  # the serverless broker's queue folder
@@ -32,7 +32,7 @@ def test_the_embedded_default_migrates_into_its_data_dir_with_no_other_variables
 def test_two_data_dirs_do_not_share_state(tmp_path):
     for name in ("a", "b"):
         assert (
-            _manage(
+            manage_py(
                 ["migrate", "--noinput", "-v", "0"], {"JOBMATCH_DATA_DIR": str(tmp_path / name)}, tmp_path
             ).returncode
             == 0
@@ -41,7 +41,7 @@ def test_two_data_dirs_do_not_share_state(tmp_path):
 
 
 def test_production_settings_fail_loudly_without_a_secret_key(tmp_path):
-    r = _manage(
+    r = manage_py(
         ["check"], {"DJANGO_SETTINGS_MODULE": "jobmatch.settings.prod", "JOBMATCH_DATA_DIR": str(tmp_path)}, tmp_path
     )
     assert r.returncode != 0
@@ -50,13 +50,15 @@ def test_production_settings_fail_loudly_without_a_secret_key(tmp_path):
 
 @pytest.mark.parametrize("module", ["jobmatch.settings.base", "jobmatch.settings.test"])
 def test_web_modules_do_not_import_torch(module, tmp_path):
-    """The web process serves pages without loading torch or the models."""
+    """The web process serves pages without loading torch, the models, spaCy or the index clients."""
+    heavy = ("torch", "sentence_transformers", "spacy", "qdrant_client", "qdrant_edge", "grpc")
     code = (
         "import django, sys; django.setup();"
-        "from django.test import Client; import jobmatch.urls, resumes.views, search.views;"
-        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+        "from django.test import Client; import jobmatch.urls, resumes.views, search.views, search.admin;"
+        "import search.recruiting.views; from django.urls import get_resolver; get_resolver().url_patterns;"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": module, "JOBMATCH_DATA_DIR": str(tmp_path)}
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "False False"
+    assert r.stdout.strip() == "[]"

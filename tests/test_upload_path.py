@@ -230,7 +230,7 @@ def test_recommend_reports_a_broken_file_and_goes_on(corpus, tmp_path, capsys):
 
 def test_a_closed_posting_leaves_the_results_and_the_indexes(corpus):
     from search.indexing.engine import get_engine
-    from search.indexing.postings import index_build
+    from search.indexing.posting_index import index_build
     from search.matching.seekers import jobs_for_text
 
     text = (FIXTURES / "it-27295996.pdf").name + " technical support engineer help desk networking"
@@ -246,7 +246,7 @@ def test_a_closed_posting_leaves_the_results_and_the_indexes(corpus):
 
 
 def test_a_second_index_build_touches_only_new_or_changed_postings(corpus, capsys):
-    from search.indexing.postings import index_build
+    from search.indexing.posting_index import index_build
 
     assert index_build().embedded == 0
     posting = JobPosting.objects.order_by("id").first()
@@ -261,7 +261,7 @@ def test_a_second_index_build_touches_only_new_or_changed_postings(corpus, capsy
 def test_a_new_embedding_recipe_re_embeds_every_posting_once(corpus, monkeypatch):
     from search.indexing import documents
     from search.indexing.engine import get_engine
-    from search.indexing.postings import index_build
+    from search.indexing.posting_index import index_build
 
     n = JobPosting.objects.open().count()
     assert index_build().embedded == 0

@@ -134,7 +134,7 @@ def test_a_real_worker_sends_the_job_alerts_by_email(worker, seeker):
     from django.utils import timezone
 
     from resumes.services import profile_read
-    from search import alerts as alert_settings
+    from search import alerts
     from search.models import AlertSettings, Interaction, JobPosting
     from search.tasks import send_job_alerts
     from tests.conftest import make_resume
@@ -143,7 +143,7 @@ def test_a_real_worker_sends_the_job_alerts_by_email(worker, seeker):
     seeker.email = "sam@example.com"
     seeker.save()
     resume = make_resume(seeker, text=ANALYST, profile=profile_read(text=ANALYST))
-    alert_settings.frequency_set(user=seeker, frequency="daily")
+    alerts.frequency_set(user=seeker, frequency="daily")
     JobPosting.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
     AlertSettings.objects.filter(user=seeker).update(since=timezone.now() - dt.timedelta(hours=1))
     JobPosting.objects.filter(id__in=list(JobPosting.objects.values_list("id", flat=True)[:300])).update(

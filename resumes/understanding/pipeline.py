@@ -595,8 +595,8 @@ def understand(text: str, *, ner: Any = _NO_MODEL, ner_use: frozenset[str] = NER
         if "titles" in ner_use:
             titles = _unique(found.titles + titles)[:10]
         if "companies" in ner_use:
-            # The general model's ORGs are mostly products and teams (precision 0.23 when all were added
-            # to the trained model's, 5-fold): beside the trained model, keep those that look like employers.
+            # The general model's ORGs are mostly products and teams (adding them all lowered the employers'
+            # precision, 5-fold): beside the trained model, keep those that look like employers.
             companies = _unique(found.companies + by_layout + [c for c in companies if COMPANY_SUFFIX.search(c)])
         if "education" in ner_use and found.education:
             education = found.education

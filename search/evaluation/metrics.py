@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from search.ranking.pipeline import STAGES
+from search.ranking.pipeline import EVALUATED_STAGES as STAGES
 
 K = 10
 

@@ -23,11 +23,12 @@ from search.indexing.documents import posting_embedding_text, posting_keyword_te
 from search.indexing.embeddings import embed_texts
 from search.indexing.engine import Engine
 from search.matching.recruiters import CANDIDATE_DOMAIN_DEPTH, posting_sure_domain
-from search.matching.seekers import candidate_pool, posting_side
+from search.matching.seekers import candidate_pool
+from search.matching.sides import posting_side
 from search.models import JobPosting
 from search.ranking.domain import resume_domain_probabilities, sure_domain
 from search.ranking.features import SeekerSide
-from search.ranking.pipeline import MAX_PER_EMPLOYER, RETRIEVAL_DEPTH, Query, Scorer, pool_build, retrieve, stage_orders
+from search.ranking.pipeline import MAX_PER_EMPLOYER, RETRIEVAL_DEPTH, Query, Scorer, pool_for, stage_orders
 from search.ranking.sides import seeker_side
 from search.ranking.types import StageTimings
 
@@ -94,15 +95,14 @@ def recruiter_rankings(
             depth=RETRIEVAL_DEPTH,
             domain_depth=CANDIDATE_DOMAIN_DEPTH,
         )
-        timings = StageTimings()
-        candidates = retrieve(query, keywords=keywords, vectors=vectors, timings=timings)
-        pool = pool_build(
+        pool = pool_for(
             query,
-            candidates,
+            keywords=keywords,
+            vectors=vectors,
             describe=lambda ids: {i: sides[i] for i in ids},
             skill_idf=engine.skill_idf,
             today=today,
-            timings=timings,
+            timings=StageTimings(),
         )
         yield stage_orders(pool, scorer)
 

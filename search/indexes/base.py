@@ -18,6 +18,11 @@ class IndexDoc:
     payload: dict[str, Any] | None = None
 
 
+class IndexUnavailable(ConnectionError):
+    """The index server did not answer (down or unreachable): worth trying again later. A ConnectionError,
+    so the tasks retry it without knowing which store raised it."""
+
+
 # Hits fetched beyond k, so that documents tied on score at the k-th place (reposted postings share a
 # text, hence a vector) are all seen before the ties are broken by id.
 TIE_MARGIN = 16

@@ -135,8 +135,7 @@ class BM25Index:
         doc_len = np.asarray(self._tf.sum(axis=1), dtype=np.float64).ravel()
         avgdl = doc_len.sum() / n_docs
         # Built column by column (a query reads a few columns), in place, sharing the term-frequency
-        # matrix's row indices: at 100k full-text postings the worker's peak was 1.5 GB with the
-        # temporaries of a row-major build and its conversion.
+        # matrix's row indices: a row-major build and its conversion double the worker's peak memory.
         tf = self._tf.tocsc()
         df = np.diff(tf.indptr).astype(np.float64)
         idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException
 
 from search.ranking.types import Hit
 
-from .base import TIE_MARGIN, IndexDoc, best_first
+from .base import TIE_MARGIN, IndexDoc, IndexUnavailable, best_first
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +31,30 @@ class VectorStoreBusy(RuntimeError):
         )
 
 
+class ServerClient:
+    """A Qdrant server's client whose calls raise IndexUnavailable when the server does not answer."""
+
+    def __init__(self, client: QdrantClient) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except ResponseHandlingException as exc:
+                raise IndexUnavailable(f"The Qdrant server did not answer: {exc}") from exc
+
+        return call
+
+
 def open_client(*, url: str = "", api_key: str = "", path: Path | None = None) -> QdrantClient:
     if url:
-        return QdrantClient(url=url, api_key=api_key or None, timeout=30)
+        return ServerClient(QdrantClient(url=url, api_key=api_key or None, timeout=30))  # type: ignore[return-value]
     assert path is not None
     path.mkdir(parents=True, exist_ok=True)
     try:

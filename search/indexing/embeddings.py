@@ -25,7 +25,7 @@ _lock = threading.Lock()
 
 def cpu_has_native_bf16() -> bool:
     """Whether the CPU multiplies bfloat16 in hardware (AVX512-BF16 or AMX): then bf16 runs the model
-    at about twice the speed of fp32; without it bf16 would be emulated, so "auto" keeps fp32."""
+    faster than fp32 (docs/benchmarks.md); without it bf16 would be emulated, so "auto" keeps fp32."""
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
             for line in f:

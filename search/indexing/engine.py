@@ -112,6 +112,16 @@ def skill_idf_path() -> Path:
     return settings.INDEX_DIR / "skill_idf.json"
 
 
+def domain_stamp_path() -> Path:
+    return Path(settings.INDEX_DIR) / "domain_model.json"
+
+
+def domain_stamp_version() -> str | None:
+    """The version of the domain model that classified what the indexes hold; None before any did."""
+    path = domain_stamp_path()
+    return json.loads(path.read_text()).get("version") if path.exists() else None
+
+
 def _qdrant_client(beside: QdrantIndex | QdrantSparseBM25Index | EdgeIndex | None) -> QdrantClient:
     """The client of `beside` when it has one (qdrant-client's local mode allows one client per folder and
     process), else a new one: the server's, or the local mode's in INDEX_DIR/qdrant."""

@@ -5,7 +5,7 @@ swapped), and the best ones stored for the posting's candidates page."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,16 +18,15 @@ from search import access
 from search.indexing.documents import posting_embedding_text, posting_keyword_text
 from search.indexing.embeddings import embed_texts
 from search.indexing.engine import get_engine
-from search.indexing.resumes import resumes_index_missing
+from search.indexing.resume_index import resumes_index_missing
 from search.models import Application, CandidateMatch, IndexedResume, JobPosting
 from search.ranking.domain import DOMAIN_SURE, sure_domain
-from search.ranking.explain import reasons as pair_reasons
-from search.ranking.features import PostingSide, SeekerSide, SkillMatch
+from search.ranking.explain import reasons
+from search.ranking.features import PostingSide, SeekerSide, SkillMatch, skill_match
 from search.ranking.pipeline import Query, Ranked, rank
-from search.ranking.sides import seeker_side
 from search.ranking.types import Candidate, StageTimings
 
-from .seekers import posting_side
+from .sides import IndexedResumes, ResumeSide, posting_side
 
 CANDIDATES_K = 20  # the best matches kept per posting; applicants are kept whatever their rank
 CANDIDATE_DEPTH = 100  # per retriever, as on the seeker side ...
@@ -53,30 +52,6 @@ class CandidatesResult:
     pool: int = 0
 
 
-@dataclass
-class ResumeSide:
-    """What ranking reads of one indexed resume in the recruiter direction (profile decoded once)."""
-
-    seeker: SeekerSide
-    domain_score: float | None = None  # the classifier's probability of the resume's likeliest domain
-
-
-def resume_sides(ids: list[int]) -> dict[int, ResumeSide]:
-    out: dict[int, ResumeSide] = {}
-    for i in range(0, len(ids), 5000):  # bound the query's parameters
-        chunk = ids[i : i + 5000]
-        resumes = Resume.objects.filter(pk__in=chunk).only("id", "profile").in_bulk()
-        entries = IndexedResume.objects.filter(resume_id__in=list(resumes)).in_bulk()
-        for rid, resume in resumes.items():
-            entry = entries.get(rid)
-            probs = np.asarray(entry.domain_probs) if entry is not None and entry.domain_probs else None
-            out[rid] = ResumeSide(
-                seeker_side(resume.profile, probs, domain=entry.domain if entry is not None else None),
-                entry.domain_score if entry is not None else None,
-            )
-    return out
-
-
 def posting_sure_domain(posting: JobPosting, classes: list[str]) -> str | None:
     """The posting's domain when it is known well enough to search in: the one its poster declared,
     else the classifier's when it gives it at least even odds."""
@@ -91,20 +66,6 @@ def resumes_of_domain(domain: str, sides: Mapping[int, ResumeSide] | None = None
     return set(
         IndexedResume.objects.filter(domain=domain, domain_score__gte=DOMAIN_SURE).values_list("resume_id", flat=True)
     )
-
-
-class IndexedResumes:
-    """The pipeline's `describe` for resumes: each as ranking reads it, from the sides a batch caller
-    read already, else from the database."""
-
-    def __init__(self, known: Mapping[int, ResumeSide] | None) -> None:
-        self.known = dict(known or {})
-
-    def __call__(self, ids: list[int]) -> Mapping[int, SeekerSide]:
-        missing = [i for i in ids if i not in self.known]
-        if missing:
-            self.known.update(resume_sides(missing))
-        return {i: self.known[i].seeker for i in ids if i in self.known}
 
 
 def ranked_resume(item: Ranked) -> RankedResume:
@@ -130,14 +91,14 @@ def resumes_for_posting(
     depth: int = CANDIDATE_DEPTH,
     domain_depth: int = CANDIDATE_DOMAIN_DEPTH,
     posting_vec: np.ndarray | None = None,
-    sides: Mapping[int, ResumeSide] | None = None,
-    reasons: bool = True,
+    sides: IndexedResumes | None = None,
+    explained: bool = True,
 ) -> CandidatesResult:
     """The best k of the allowed resumes for a posting (worker): the recruiter's query (the posting's
     keywords and vector, and the resumes of its domain when the domain is sure) through the ranking
     pipeline. Resumes in `include` (applicants) are ranked too, wherever retrieval put them, and kept
-    whatever their rank. A caller ranking many postings passes `sides` (resume_sides, read once) and may
-    leave the reasons for later (`reasons=False`: resume_reasons gives them)."""
+    whatever their rank. A caller ranking many postings passes `sides` (the resumes as ranking reads them,
+    read once) and may leave the reasons for later (`explained=False`: resume_reasons gives them)."""
     engine = get_engine()
     timings = StageTimings()
     include = (include or set()) & allowed
@@ -151,7 +112,7 @@ def resumes_for_posting(
     domain_items = None
     if domain and domain_depth:
         with timings.stage("domain"):
-            domain_items = resumes_of_domain(domain, sides)
+            domain_items = resumes_of_domain(domain, sides.known if sides is not None else None)
     query = Query(
         keywords=posting_keyword_text(posting),
         vector=posting_vec,
@@ -165,24 +126,26 @@ def resumes_for_posting(
         query,
         keywords=engine.resume_bm25,
         vectors=engine.resume_vectors,
-        describe=IndexedResumes(sides),
+        describe=sides if sides is not None else IndexedResumes(),
         scorer=engine.reranker.estimator if engine.reranker is not None else None,
         skill_idf=engine.skill_idf,
         today=dt.date.today(),
         k=k,
         include=include,
-        explained=reasons,
+        explained=explained,
         timings=timings,
     )
     return CandidatesResult([ranked_resume(r) for r in ranking.items], timings, len(ranking.pool.candidates))
 
 
-def resume_reasons(posting: PostingSide, item: RankedResume) -> dict[str, Any]:
-    """The reasons for a resume ranked with `reasons=False`, as the recruiter's list gives them."""
-    assert item.side is not None and item.match is not None and item.contributions is not None
-    return pair_reasons(
-        item.side, posting, np.asarray(item.features), item.match, item.contributions, resume_titles=True
-    )
+def resume_reasons(posting: PostingSide, resume: SeekerSide, features: Sequence[float]) -> dict[str, Any]:
+    """The reasons for a resume ranked with `explained=False`, as the recruiter's list gives them (the
+    skills matched and each feature's part read again from the pair)."""
+    x = np.asarray(features, dtype=np.float64)
+    reranker = get_engine().reranker
+    contributions = reranker.estimator.contributions(x)[0] if reranker is not None else np.zeros_like(x)
+    match = skill_match(resume.skills, posting.skills)
+    return reasons(resume, posting, x, match, contributions, resume_titles=True)
 
 
 def candidates_refresh(*, posting: JobPosting, k: int = CANDIDATES_K) -> CandidatesResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,12 +16,10 @@ from resumes.models import Resume
 from search.feedback import personal_for
 from search.filters import Filters
 from search.indexing.embeddings import embed_documents_and_heads
-from search.indexing.engine import Engine, get_engine
-from search.indexing.postings import domain_stamp_version
-from search.indexing.resumes import resume_content_hash, resume_heads, resume_index
+from search.indexing.engine import Engine, domain_stamp_version, get_engine
+from search.indexing.resume_index import resume_content_hash, resume_heads, resume_index_add
 from search.models import IndexedResume, JobPosting, Recommendation
 from search.ranking.domain import resume_domain_probabilities
-from search.ranking.features import PostingSide, domain_vector
 from search.ranking.personalise import Personal, feedback_query
 from search.ranking.pipeline import (
     DOMAIN_DEPTH,
@@ -30,12 +28,13 @@ from search.ranking.pipeline import (
     TOP_K,
     Pool,
     Query,
-    pool_build,
+    pool_for,
     rank,
-    retrieve,
 )
 from search.ranking.sides import query_text, seeker_side
 from search.ranking.types import Candidate, StageTimings
+
+from .sides import OpenPostings
 
 log = logging.getLogger(__name__)
 
@@ -60,40 +59,6 @@ class RecommendResult:
     passed_filters: int | None = None  # postings that pass the hard filters, when any are set
     query_vec: np.ndarray | None = None  # the resume's embedding, kept for the recruiter-side index
     resume_probs: np.ndarray | None = None
-
-
-def employer_key(p: JobPosting) -> str:
-    return (p.company_ref or p.company).strip().lower()
-
-
-def posting_side(p: JobPosting, classes: Sequence[str]) -> PostingSide:
-    """A posting as ranking reads it."""
-    return PostingSide(
-        domain_probs=domain_vector(classes, p.declared_domain, p.domain_probs) if classes else None,
-        skills=tuple(p.skills or ()),
-        occupation_code=p.occupation_code,
-        experience_level=p.experience_level,
-        location=p.location,
-        remote=p.remote,
-        posted_at=p.posted_at,
-        domain=p.domain,
-        occupation_title=p.occupation_title,
-        employer=employer_key(p),
-    )
-
-
-class OpenPostings:
-    """The pipeline's `describe` for postings: the open ones among the ids, as ranking reads them; the
-    rows read are kept (`rows`) for the results."""
-
-    def __init__(self, classes: Sequence[str]) -> None:
-        self.classes = classes
-        self.rows: dict[int, JobPosting] = {}
-
-    def __call__(self, ids: list[int]) -> Mapping[int, PostingSide]:
-        found = JobPosting.objects.open().in_bulk(ids)
-        self.rows.update(found)
-        return {i: posting_side(p, self.classes) for i, p in found.items()}
 
 
 @dataclass
@@ -203,9 +168,14 @@ def candidate_pool(
         head_vec=head_vec,
     )
     postings = OpenPostings(engine.domain.classes if engine.domain is not None else [])
-    candidates = retrieve(sq.query, keywords=engine.bm25, vectors=engine.vectors, timings=sq.timings)
-    pool = pool_build(
-        sq.query, candidates, describe=postings, skill_idf=engine.skill_idf, today=dt.date.today(), timings=sq.timings
+    pool = pool_for(
+        sq.query,
+        keywords=engine.bm25,
+        vectors=engine.vectors,
+        describe=postings,
+        skill_idf=engine.skill_idf,
+        today=dt.date.today(),
+        timings=sq.timings,
     )
     return SeekerPool(pool, postings.rows, sq.domain)
 
@@ -269,7 +239,7 @@ def resume_query_text(*, resume: Resume) -> str:
 def indexed_resume_entry(*, resume: Resume, text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The resume's vector as the recruiter-side index holds it, when it was made from this same query
     text, and the domain probabilities its entry holds when the serving domain model gave them (the
-    index's stamp names that model: search.indexing.postings.domains_refresh): a refresh (postings
+    index's stamp names that model: search.indexing.posting_index.domains_refresh): a refresh (postings
     closed, feedback given) then embeds and classifies nothing. (None, None) for a text not indexed."""
     indexed = IndexedResume.objects.filter(resume=resume).values_list("content_hash", "domain_probs").first()
     if indexed is None or indexed[0] != resume_content_hash(text):  # none indexed, or an older text
@@ -306,7 +276,7 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
         Recommendation(
             resume=resume,
             posting=item.posting,
-            rank=rank,
+            rank=position,
             score=item.candidate.final_score,
             bm25_score=item.candidate.bm25_score,
             bm25_rank=item.candidate.bm25_rank,
@@ -317,12 +287,12 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
             why=item.why,
             features=item.features,
         )
-        for rank, item in enumerate(result.items, start=1)
+        for position, item in enumerate(result.items, start=1)
     ]
     with transaction.atomic():
         Recommendation.objects.filter(resume=resume).delete()
         Recommendation.objects.bulk_create(rows)
     if indexed_vec is None and result.query_vec is not None:  # a new text: the recruiter side takes it too
         with result.timings.stage("index resume"):
-            resume_index(resume=resume, text=text, vector=result.query_vec, probs=result.resume_probs)
+            resume_index_add(resume=resume, text=text, vector=result.query_vec, probs=result.resume_probs)
     return result

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from search import access, tasks
-from search.models import JobPosting, Organisation, PostingImport
+from search.models import Organisation, PostingImport
 
 from .importers import (
     MAX_DESCRIPTION,
@@ -382,7 +382,3 @@ def import_progress(record: PostingImport) -> dict[str, object]:
         "total": total,
         "finished": record.status in (PostingImport.Status.DONE, PostingImport.Status.FAILED),
     }
-
-
-def postings_of_import(record: PostingImport) -> list[JobPosting]:
-    return list(JobPosting.objects.filter(pk__in=record.posting_ids[:50]))

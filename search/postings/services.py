@@ -175,13 +175,9 @@ def posting_update(
 
 
 def posting_set_open(*, posting: JobPosting, open: bool) -> JobPosting:
-    """Close (leaves every result list and the indexes) or reopen a posting."""
-    with transaction.atomic():
-        posting.active = open
-        posting.save(update_fields=["active", "updated_at"])
-        tasks.index_postings.delay_on_commit()
-        if not open:
-            seekers_rematch(posting_ids=[posting.pk])
+    """Close one posting (it leaves every result list and the indexes) or reopen it."""
+    postings_set_open(posting_ids=[posting.pk], open=open)
+    posting.refresh_from_db(fields=["active", "updated_at"])
     return posting
 
 

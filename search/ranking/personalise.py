@@ -162,10 +162,11 @@ def personalise(
     """One seeker's scores for their postings (`ids`, with their experience `levels` and pair features
     `X`) after their feedback, and what moved each (one dict per posting).
 
-    One order, on purpose: the learned correction first, since the personalised model was fitted with
-    the global score as its offset and corrects that score; then the rule penalties, so that what a
-    seeker said (too senior, not relevant) holds whatever the model learned. A caller that keeps only
-    scores above a threshold (job alerts) applies it once, to what this returns."""
+    Both the learned correction and the rules' penalties and bonuses are added to the global score: the
+    personalised model was fitted with the global score as its offset, so its correction applies to that
+    score, not to what the rules made of it. Every list goes through this one function (the results page,
+    a refresh, a job alert), and a caller that keeps only scores above a threshold (job alerts) reads what
+    this returns, once: a posting the seeker's feedback lifts can reach them, one it sinks cannot."""
     n = len(ids)
     correction = np.zeros(n)
     if learned is not None and personal.resume_id is not None and n:

@@ -40,7 +40,7 @@ RETRIEVAL_DEPTH = 100  # per retriever; the re-ranker sees the union (up to 200)
 DOMAIN_DEPTH = 50  # ... and the items of the query's domain nearest to it (up to 50 more)
 TOP_K = 10
 MAX_PER_EMPLOYER = 2  # diversity: at most this many postings of one employer in a seeker's top k
-STAGES = ("bm25", "vectors", "fused", "fused+domain", "full")
+EVALUATED_STAGES = ("bm25", "vectors", "fused", "fused+domain", "full")  # what stage_orders gives
 
 Side = SeekerSide | PostingSide
 Matrix = npt.NDArray[np.float64]
@@ -140,10 +140,11 @@ def retrieve(query: Query, *, keywords: Retriever, vectors: Retriever, timings: 
         return add_domain_hits(reciprocal_rank_fusion(bm25=bm25_hits, vector=vector_hits), domain_hits)
 
 
-def pool_build(
+def pool_for(
     query: Query,
-    candidates: list[Candidate],
     *,
+    keywords: Retriever,
+    vectors: Retriever,
     describe: Callable[[list[int]], Mapping[int, Side]],
     skill_idf: Mapping[str, float],
     today: dt.date,
@@ -151,9 +152,10 @@ def pool_build(
     include: Set[int] = frozenset(),
     timings: StageTimings,
 ) -> Pool:
-    """The candidates with their pair features: items in `include` join however retrieval ranked them
-    (a recruiter's applicants), items in `exclude` (dismissed, applied to) and items `describe` does not
-    know (closed since indexing) leave."""
+    """Retrieval and the pair features, what every later stage reads (evaluation and training stop here).
+    Items in `include` join however retrieval ranked them (a recruiter's applicants); items in `exclude`
+    (dismissed, applied to) and items `describe` does not know (closed since indexing) leave."""
+    candidates = retrieve(query, keywords=keywords, vectors=vectors, timings=timings)
     with timings.stage("features"):
         seen = {c.id for c in candidates}
         candidates = candidates + [Candidate(id=i) for i in sorted(set(include) - seen)]
@@ -243,10 +245,10 @@ def rank(
     `explained=False` leaves the reasons to the caller (`explain`), for lists most of which are
     never shown."""
     timings = timings if timings is not None else StageTimings()
-    candidates = retrieve(query, keywords=keywords, vectors=vectors, timings=timings)
-    pool = pool_build(
+    pool = pool_for(
         query,
-        candidates,
+        keywords=keywords,
+        vectors=vectors,
         describe=describe,
         skill_idf=skill_idf,
         today=today,

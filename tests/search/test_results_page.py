@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from search.models import JobPosting
-from tests.test_profile import _upload
+from tests.test_profile import upload_fixture
 
 
 def test_results_show_reasons_and_filters_rerank(seeker_client, corpus, django_capture_on_commit_callbacks):
-    resume = _upload(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
+    resume = upload_fixture(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
     page = seeker_client.get(reverse("search:resume_matches", args=[resume.public_id])).content.decode()
     assert page.count('class="match"') == 10 and page.count('class="why-skills"') == 10
     assert 'data-feature="domain"' in page and "How the score was made" in page
@@ -19,7 +19,7 @@ def test_results_show_reasons_and_filters_rerank(seeker_client, corpus, django_c
         for skill in rec.why["matched_skills"] + rec.why["missing_skills"][:8]:
             assert f">{escape(skill)}</span>" in page
     # An accountant's resume shares skills with accounting postings: the page says which ones it has.
-    accountant = _upload(seeker_client, "01-Accountant.docx", django_capture_on_commit_callbacks)
+    accountant = upload_fixture(seeker_client, "01-Accountant.docx", django_capture_on_commit_callbacks)
     page = seeker_client.get(reverse("search:resume_matches", args=[accountant.public_id])).content.decode()
     have = {s for rec in accountant.recommendations.all() for s in rec.why["matched_skills"]}
     assert have and "You have:" in page and all(f'<span class="tag matched">{escape(s)}</span>' in page for s in have)
@@ -44,7 +44,7 @@ def test_results_show_reasons_and_filters_rerank(seeker_client, corpus, django_c
 def test_a_filter_that_cannot_apply_is_refused_with_a_message(
     seeker_client, corpus, django_capture_on_commit_callbacks
 ):
-    resume = _upload(seeker_client, "01-Accountant.docx", django_capture_on_commit_callbacks)
+    resume = upload_fixture(seeker_client, "01-Accountant.docx", django_capture_on_commit_callbacks)
     r = seeker_client.post(
         reverse("search:resume_filters", args=[resume.public_id]),
         {"location_scope": "city", "location": ""},
@@ -57,7 +57,7 @@ def test_a_filter_that_cannot_apply_is_refused_with_a_message(
 
 def test_another_seeker_cannot_set_filters(client, seeker, other_seeker, corpus, django_capture_on_commit_callbacks):
     client.force_login(seeker)
-    resume = _upload(client, "01-Accountant.docx", django_capture_on_commit_callbacks)
+    resume = upload_fixture(client, "01-Accountant.docx", django_capture_on_commit_callbacks)
     client.force_login(other_seeker)
     r = client.post(reverse("search:resume_filters", args=[resume.public_id]), {"location_scope": "remote"})
     assert r.status_code == 404

@@ -89,12 +89,12 @@ def _lower_case_share(data: Path) -> dict[str, float]:
     return {w: lower[w] / (n + lower[w]) for w, n in capital.items() if n + lower[w] >= 5}
 
 
-def _singular_too(words: set[str]) -> set[str]:
+def singular_too(words: set[str]) -> set[str]:
     """O*NET names its occupations in the plural ("Art Directors"): the words and their singulars."""
     return words | {w[:-1] for w in words if len(w) > 3 and w.endswith("s") and not w.endswith("ss")}
 
 
-def _ordinary(word: str, lower_share: dict[str, float], occupation_words: set[str]) -> bool:
+def is_ordinary_word(word: str, lower_share: dict[str, float], occupation_words: set[str]) -> bool:
     """Whether a word is an ordinary one, in capitals or not: postings mostly write it in lower case
     ("LEAD", "ARTS", "CLAIMS" are not the initialisms O*NET lists; "design" is not "think creatively"),
     or it names occupations ("Director" is not Adobe Director, "Designer" not Oracle Designer)."""
@@ -102,14 +102,14 @@ def _ordinary(word: str, lower_share: dict[str, float], occupation_words: set[st
     return lower_share.get(key, 0.0) >= ORDINARY_SHARE or key in occupation_words
 
 
-def _esco_alternative_kept(alt: str, preferred: str, lower_share: dict[str, float], occupation_words: set[str]) -> bool:
+def esco_alternative_kept(alt: str, preferred: str, lower_share: dict[str, float], occupation_words: set[str]) -> bool:
     """ESCO gives some skills one-word alternative labels that are ordinary words standing for something
     broader ("design" for "think creatively", "banking" for "economics", "press" for "journalism", "CALL"
     for computer-assisted language learning, "lead" for "lead others"): such a word is kept only as
     another form of a one-word preferred label ("troubleshooting" for "troubleshoot", "stats" for
     "statistics"). Tools and initialisms ("Wunderlist", "PBX") and labels of two words or more are kept."""
     key = normalize_label(alt)
-    if " " in key or not _ordinary(key, lower_share, occupation_words):
+    if " " in key or not is_ordinary_word(key, lower_share, occupation_words):
         return True
     words = normalize_label(preferred).split()
     return len(words) == 1 and words[0][:4] == key[:4]
@@ -179,7 +179,7 @@ class Command(BaseCommand):
             first_words[example.split()[0].lower()] += 1
         lower_share = _lower_case_share(data)
         places = _place_words(data)
-        occupation_words = _singular_too(
+        occupation_words = singular_too(
             {w.lower() for r in _rows(onet / "occupation_data.csv.gz") for w in re.findall(r"[A-Za-z]+", r["Title"])}
         )
         exact: set[str] = set()
@@ -194,7 +194,7 @@ class Command(BaseCommand):
         listed: set[str] = set()  # products named by an ordinary word: read only where skills are listed
         for example, _ in hot.most_common():  # most widely used products first
             key = normalize_label(example)
-            if " " not in key and key not in skills and _ordinary(key, lower_share, occupation_words):
+            if " " not in key and key not in skills and is_ordinary_word(key, lower_share, occupation_words):
                 listed.add(key)  # "Analyze", "REDUCE", "Route", "Act!", "Chef" (the tools of those names)
             add(example, example, "onet")
             words = example.split()
@@ -204,7 +204,7 @@ class Command(BaseCommand):
             if words[0].lower() in VENDORS and rest:
                 if rest.lower() in VENDOR_SHORT_FORMS or (
                     (len(words) > 2 or re.search(r"[A-Z].*[A-Z]|\d", rest))
-                    and not _ordinary(rest, lower_share, occupation_words)  # "Adobe AIR" is not just "air"
+                    and not is_ordinary_word(rest, lower_share, occupation_words)  # "Adobe AIR" is not just "air"
                 ):
                     add(rest, example, "onet")
                 elif lower_share.get(rest.lower(), 1.0) <= 0.3 and rest.lower() not in occupation_words:
@@ -230,7 +230,7 @@ class Command(BaseCommand):
                 acronym
                 and len(words) > 1
                 and _is_initialism(acronym.group(1), words[:-1])
-                and not _ordinary(acronym.group(1), lower_share, occupation_words)
+                and not is_ordinary_word(acronym.group(1), lower_share, occupation_words)
             ):
                 add(acronym.group(1), example, "onet")  # "Structured query language SQL" -> "SQL"
                 exact.add(normalize_label(acronym.group(1)))  # matched in capitals only: "SQL", not "sql"
@@ -239,7 +239,7 @@ class Command(BaseCommand):
                 pref = row["preferredLabel"].strip()
                 add(pref, pref, "esco")
                 for alt in (row.get("altLabels") or "").split("\n"):
-                    if _esco_alternative_kept(alt.strip(), pref, lower_share, occupation_words):
+                    if esco_alternative_kept(alt.strip(), pref, lower_share, occupation_words):
                         add(alt.strip(), pref, "esco")
         for row in _rows(esco / "skills_all_labels.csv.gz"):
             add(row["preferredLabel"].strip(), row["preferredLabel"].strip(), "esco")

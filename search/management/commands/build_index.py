@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from search.indexes.qdrant import VectorStoreBusy
 from search.indexing.embeddings import precision
 from search.indexing.engine import reset_engine
-from search.indexing.postings import index_build
+from search.indexing.posting_index import index_build
 
 
 class Command(BaseCommand):
@@ -34,6 +34,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"a new domain model: {report.postings_reclassified} postings and {report.resumes_reclassified} "
                 f"indexed resumes classified again from their stored vectors ({report.seconds['reclassify']:.1f}s)"
+            )
+        if report.resumes_orphaned:
+            self.stdout.write(
+                f"{report.resumes_orphaned} deleted resumes were still in the recruiter-side indexes: removed."
             )
         if report.resumes_lost:
             self.stdout.write(

@@ -9,7 +9,7 @@ from resumes.models import Resume
 from search import access
 from search.indexes.qdrant import VectorStoreBusy
 from search.indexing.engine import reset_engine
-from search.indexing.resumes import resumes_index_missing
+from search.indexing.resume_index import resumes_index_missing
 from search.matching.recruiters import resumes_for_posting
 from search.models import JobPosting
 

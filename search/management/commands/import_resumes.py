@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from resumes.models import Resume
 from resumes.services import UploadRejected, resume_ingest
 from search.indexes.qdrant import VectorStoreBusy
-from search.indexing.resumes import resumes_index_missing
+from search.indexing.resume_index import resumes_index_missing
 
 
 class Command(BaseCommand):

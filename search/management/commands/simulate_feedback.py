@@ -5,7 +5,7 @@ nightly retraining between rounds; P@10 against their hidden preferences, person
 
 Needs indexed postings (the data dir's) and labelled resumes (the Kaggle resumes by default). The
 simulated seekers, their interactions and the personalised models trained during the run are deleted
-at the end unless --keep. See search/simulation.py for how the seekers behave.
+at the end unless --keep. See search/evaluation/simulation.py for how the seekers behave.
 """
 
 from __future__ import annotations

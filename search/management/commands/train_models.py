@@ -1,6 +1,6 @@
 """Train the domain classifier and the learned re-ranker, each saved as a new model version.
 
-Both learn from the train part of our split of the labelled resumes (search.evaluation.split_resumes);
+Both learn from the train part of our split of the labelled resumes (search.evaluation.datasets.split_resumes);
 the held-out part scores them, so the figures are on resumes neither model saw.
 """
 
@@ -118,8 +118,8 @@ class Command(BaseCommand):
         x_body = np.vstack([body[r.id] for r in train])
         words_full = np.asarray([queries[r.id] for r in train], dtype=object)
         words_body = np.asarray([drop_first_line(queries[r.id]) for r in train], dtype=object)
-        # The title part learns from the whole view only (on the folds, adding the other view read 0.007
-        # less); each view is scored with its own titles.
+        # The title part learns from the whole view only (adding the other view read worse on the folds);
+        # each view is scored with its own titles.
         n_train = len(train)
         # Each fold trains as the shipped model does (both views of its resumes) and is scored on the
         # held-out resumes with and without their first line (usually the job title: it nearly names the label).

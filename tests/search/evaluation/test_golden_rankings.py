@@ -3,9 +3,9 @@ order every stage gives (evaluate_ranking, both directions), the served top ten 
 reasons, a personalised and a filtered top ten, and a posting's candidates, exactly as recorded in
 tests/fixtures/golden/rankings.json.
 
-The file was recorded before the ranking chain moved into search/ranking/pipeline.py, so this test
-proves the move changed no result. A deliberate change of the ranking records it again:
-`GOLDEN_RECORD=1 pytest tests/search/evaluation/test_golden_rankings.py` (then read the diff before committing).
+A change to any part of ranking that moves a result fails it. A deliberate change records the file
+again: `GOLDEN_RECORD=1 pytest tests/search/evaluation/test_golden_rankings.py` (then read the diff of
+the file before committing it).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def rankings(seeker: Any, tmp_path: Path) -> dict[str, Any]:
     from search.evaluation.stages import recruiter_rankings
     from search.filters import Filters
     from search.indexing.engine import get_engine
-    from search.indexing.resumes import resumes_index_missing
+    from search.indexing.resume_index import resumes_index_missing
     from search.matching.recruiters import resumes_for_posting
     from search.matching.seekers import candidate_pool, jobs_for_text
     from search.models import JobPosting

@@ -15,7 +15,7 @@ from resumes.models import Resume
 from search.evaluation.simulation import Preference, region_of
 from search.indexing.artifacts import PERSONAL
 from search.models import Interaction, JobPosting
-from tests.search.recruiting.test_recruiting import DEVELOPER, NURSE
+from tests.search.personas import DEVELOPER, NURSE
 from tests.search.test_feedback import ANALYST
 
 pytestmark = pytest.mark.usefixtures("corpus")

@@ -104,6 +104,18 @@ class TestIndexContract:
         assert [h.id for h in hits] == [10, 20, 30]
 
 
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version")  # nothing answers, by design
+def test_a_qdrant_server_that_does_not_answer_is_a_connection_error_the_tasks_retry():
+    from search.indexes.base import IndexUnavailable
+    from search.indexes.qdrant import open_client
+    from search.tasks import TRANSIENT
+
+    client = open_client(url="http://127.0.0.1:9")  # the discard port: nothing listens
+    with pytest.raises(IndexUnavailable, match="did not answer") as raised:
+        QdrantIndex(client, collection="down", dim=4)
+    assert isinstance(raised.value, TRANSIENT)
+
+
 def _local(tmp_path, dim):
     return QdrantIndex(QdrantClient(path=str(tmp_path / "q")), collection="filtered", dim=dim)
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from search.indexing import embeddings
-from tests.test_settings import _manage
+from tests.test_settings import manage_py
 
 TEXTS = [
     "Registered Nurse. Function: Health Care Provider. Industry: Hospitals and Health Care. Night shifts on a "
@@ -76,7 +76,7 @@ def test_bf16_embeddings_rank_as_fp32_ones(fresh_precision):
     ],
 )
 def test_a_bad_speed_setting_stops_the_settings_with_its_name(tmp_path, variable, value, message):
-    r = _manage(["check"], {"JOBMATCH_DATA_DIR": str(tmp_path), variable: value}, tmp_path)
+    r = manage_py(["check"], {"JOBMATCH_DATA_DIR": str(tmp_path), variable: value}, tmp_path)
     assert r.returncode != 0
     assert message in r.stderr
 

@@ -1,6 +1,6 @@
 """Postings are read in the resumes' vocabulary: canonical skills and an O*NET occupation."""
 
-from search.indexing.postings import postings_understand, vocabulary_stamp
+from search.indexing.posting_index import postings_understand, vocabulary_stamp
 from search.models import JobPosting
 
 
@@ -30,7 +30,7 @@ def test_skills_in_a_posting_description_map_to_canonical_names(db):
 
 
 def test_a_posting_is_read_again_only_when_it_was_not_read_since_it_changed(corpus):
-    from search.indexing.postings import index_build
+    from search.indexing.posting_index import index_build
 
     assert index_build().bm25_updated == 0  # everything read and indexed already
     posting = JobPosting.objects.filter(active=True).order_by("id").first()
@@ -57,7 +57,7 @@ def test_skills_read_in_child_processes_equal_those_read_in_this_one(corpus, set
     import multiprocessing.pool
 
     from resumes.understanding.pipeline import skills_in_texts
-    from search.indexing import postings as services
+    from search.indexing import posting_index as services
 
     postings = list(JobPosting.objects.filter(active=True).order_by("id")[:300])
     texts = [f"{p.title}\n{p.description}" for p in postings]
@@ -92,7 +92,7 @@ def test_skills_are_read_here_when_no_child_process_may_start(settings, monkeypa
     import multiprocessing.pool
 
     from resumes.understanding.pipeline import skills_in_texts
-    from search.indexing import postings as services
+    from search.indexing import posting_index as services
 
     def refuse(self, n):
         raise AssertionError("daemonic processes are not allowed to have children")

@@ -33,7 +33,7 @@ def resume_content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def resume_index(*, resume: Resume, text: str, vector: np.ndarray, probs: np.ndarray | None) -> None:
+def resume_index_add(*, resume: Resume, text: str, vector: np.ndarray, probs: np.ndarray | None) -> None:
     """Put one resume in the recruiter-side indexes (worker): its vector, its keywords, its domain."""
     resumes_index_write([(resume, text, vector, probs)])
 
@@ -76,9 +76,8 @@ def domain_fields(probs: np.ndarray | None, classes: list[str]) -> dict[str, Any
 
 def resumes_reclassify(batch_size: int = 1000) -> int:
     """Every indexed resume's domain from the serving domain model, read from the vector the recruiter-side
-    index holds and the resume's query text, whose head is embedded for a model that reads heads (about 94
-    resumes a second on two cores; worker; search.indexing.postings.domains_refresh calls it)."""
-
+    index holds and the resume's query text, whose head is embedded for a model that reads heads (worker;
+    search.indexing.posting_index.domains_refresh calls it; its speed: docs/benchmarks.md)."""
     engine = get_engine()
     if engine.domain is None:
         return 0
@@ -176,10 +175,10 @@ def resumes_unindex(*, resume_ids: list[int]) -> None:
 
 
 def resumes_unindex_orphans() -> int:
-    """Index entries whose resume no longer exists (a deletion whose task was lost): remove them."""
-
+    """Index entries whose resume no longer exists (a deletion whose task was lost, a row deleted
+    around the services): remove them. Returns how many."""
     engine = get_engine()
-    indexed = {int(i) for i in engine.resume_bm25.ids.tolist()}
+    indexed = set(engine.resume_bm25.hashes()) | set(engine.resume_vectors.hashes())
     if not indexed:
         return 0
     alive = set(Resume.objects.filter(pk__in=indexed).values_list("id", flat=True))

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -31,8 +30,8 @@ from search.ranking.posting_domains import posting_domain
 from .artifacts import StoredModel
 from .documents import INDEX_FIELDS, embedding_stamp, posting_embedding_text, posting_keyword_text
 from .embeddings import embed_texts
-from .engine import get_engine, skill_idf_path
-from .resumes import resumes_index_repair, resumes_reclassify
+from .engine import domain_stamp_path, domain_stamp_version, get_engine, skill_idf_path
+from .resume_index import resumes_index_repair, resumes_reclassify, resumes_unindex_orphans
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +44,7 @@ class IndexReport:
     bm25_updated: int = 0
     bm25_removed: int = 0
     resumes_lost: int = 0  # resumes the recruiter-side indexes lacked: written again on their next ranking
+    resumes_orphaned: int = 0  # entries of deleted resumes the recruiter-side indexes still held: removed
     # Classified again by a new domain model, from the vectors the indexes hold (domains_refresh).
     postings_reclassified: int = 0
     resumes_reclassified: int = 0
@@ -159,6 +159,7 @@ def index_build(
         skill_idf_write()
 
     report.resumes_lost = resumes_index_repair()
+    report.resumes_orphaned = resumes_unindex_orphans()
     return report
 
 
@@ -172,21 +173,11 @@ def postings_classify(postings: list[JobPosting], vecs: np.ndarray, domain_model
     JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"], batch_size=1000)
 
 
-def domain_stamp_path() -> Path:
-    return Path(settings.INDEX_DIR) / "domain_model.json"
-
-
-def domain_stamp_version() -> str | None:
-    """The version of the domain model that classified what the indexes hold; None before any did."""
-    path = domain_stamp_path()
-    return json.loads(path.read_text()).get("version") if path.exists() else None
-
-
 def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size: int = 5000) -> tuple[int, int]:
     """When the serving domain model is not the one that classified what the indexes hold (a retrained
     or newly shipped model; its version is stamped in the index folder), give every open posting and
     every indexed resume its probabilities, from the vectors the indexes hold: no posting is embedded
-    again, and of a resume only its head when the model reads heads (search.indexing.resumes.resumes_reclassify).
+    again, and of a resume only its head when the model reads heads (search.indexing.resume_index.resumes_reclassify).
     `skip`: postings just classified by this model. Returns (postings, resumes) classified."""
 
     engine = get_engine()

@@ -12,8 +12,10 @@ already sent, and keeps the best ALERT_MAX.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,12 +32,12 @@ from search.alerts import PERIODS, unsubscribe_token
 from search.feedback import personal_for
 from search.filters import Filters
 from search.indexing.engine import get_engine
-from search.indexing.resumes import resumes_index_missing
+from search.indexing.resume_index import resumes_index_missing
 from search.models import AlertSettings, Application, Interaction, JobPosting, PostingFeedback
-from search.ranking.personalise import personalise
+from search.ranking.personalise import LIKED_WEIGHT, Corrections, Personal, VectorsOf, personalise
 
-from .recruiters import RankedResume, resume_reasons, resume_sides, resumes_for_posting
-from .seekers import posting_side
+from .recruiters import resume_reasons, resumes_for_posting
+from .sides import IndexedResumes, posting_side, resume_sides
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,12 @@ RECORD_BATCH = 100
 # Resumes ranked per new posting: a posting reaches a seeker only if it ranks this high among the due
 # seekers' resumes (and scores above the threshold).
 ALERT_DEPTH = 500
+# What a seeker's feedback can add to a pair's global score at most (the look-alike bonus, and as much
+# again for the personalised model's correction): a pair further below the threshold is dropped at once.
+PERSONAL_HEADROOM = 2 * LIKED_WEIGHT
+# The pairs kept per seeker before personalising, best by the global score: memory stays bounded by the
+# seekers, not by the seekers times the new postings.
+DIGEST_POOL = 100
 
 
 def min_score() -> float:
@@ -116,6 +124,43 @@ def _excluded_pairs(resume_ids: list[int], posting_ids: list[int]) -> set[tuple[
     return out
 
 
+@dataclass(frozen=True)
+class Pair:
+    """A new posting ranked for one seeker's resume, as a digest keeps it until it picks."""
+
+    posting: JobPosting
+    score: float  # the global re-ranker's
+    features: tuple[float, ...]
+
+
+def digest_pick(
+    pairs: Sequence[Pair],
+    *,
+    personal: Personal,
+    threshold: float,
+    vectors_of: VectorsOf,
+    learned: Corrections | None = None,
+    k: int = ALERT_MAX,
+) -> list[tuple[Pair, float, dict[str, str]]]:
+    """The best k pairs for one seeker, as (pair, personalised score, what moved it): personalised as
+    their results page is, then kept when the personalised score reaches the threshold (read once, so a
+    posting their feedback lifts can reach them and one it sinks cannot)."""
+    pairs = [p for p in pairs if p.posting.pk not in personal.excluded]
+    if not pairs:
+        return []
+    scores, notes = personalise(
+        np.asarray([p.score for p in pairs]),
+        personal=personal,
+        ids=[p.posting.pk for p in pairs],
+        levels=[p.posting.experience_level for p in pairs],
+        X=np.asarray([p.features for p in pairs], dtype=np.float64),
+        vectors_of=vectors_of,
+        learned=learned,
+    )
+    kept = [(p, float(s), note) for p, s, note in zip(pairs, scores, notes, strict=True) if s >= threshold]
+    return sorted(kept, key=lambda t: (-t[1], t[0].posting.pk))[:k]
+
+
 def digests_build(due: list[tuple[AlertSettings, Resume]]) -> tuple[dict[int, list[AlertItem]], int]:
     """Each due resume's digest (best first, at most ALERT_MAX), and how many new postings were ranked."""
     if not due:
@@ -126,68 +171,64 @@ def digests_build(due: list[tuple[AlertSettings, Resume]]) -> tuple[dict[int, li
     if not new:
         return {}, 0
     resumes = {resume.pk: resume for _, resume in due}
-    ids = list(resumes)
-    for i in range(0, len(ids), 5000):  # bound the query's parameters
-        resumes_index_missing(resumes=Resume.objects.filter(pk__in=ids[i : i + 5000]))
+    ids = set(resumes)
+    for start in range(0, len(resumes), 5000):  # bound the query's parameters
+        resumes_index_missing(resumes=Resume.objects.filter(pk__in=list(resumes)[start : start + 5000]))
     engine = get_engine()
     vectors = engine.vectors.vectors([p.pk for p in new])
-    excluded = _excluded_pairs(ids, [p.pk for p in new])
-    sides = resume_sides(ids)  # each profile read once, not once per posting
-    found: dict[int, list[tuple[JobPosting, RankedResume]]] = defaultdict(list)
+    excluded = _excluded_pairs(list(resumes), [p.pk for p in new])
+    sides = IndexedResumes(resume_sides(list(resumes)))  # each profile read once, not once per posting
+    threshold = min_score()
+    # Each seeker's best pairs by the global score (a heap per seeker; personalisation reorders them).
+    found: dict[int, list[tuple[float, int, Pair]]] = defaultdict(list)
     for posting in new:
         vec = vectors.get(posting.pk)
         result = resumes_for_posting(
             posting=posting,
-            allowed=set(ids),
+            allowed=ids,
             k=ALERT_DEPTH,
             posting_vec=np.asarray(vec, dtype=np.float32) if vec is not None else None,
             sides=sides,
-            reasons=False,  # given below to the postings that make it into an email
+            explained=False,  # given below to the postings that make it into an email
         )
         for item in result.items:
             rid = item.resume_id
-            if (rid, posting.pk) not in excluded and posting.created_at > window[rid]:
-                found[rid].append((posting, item))
-    threshold = min_score()
+            if item.score < threshold - PERSONAL_HEADROOM:
+                continue  # below what feedback could lift to the threshold
+            if (rid, posting.pk) in excluded or posting.created_at <= window[rid]:
+                continue
+            entry = (item.score, -posting.pk, Pair(posting, item.score, tuple(item.features)))
+            if len(found[rid]) < DIGEST_POOL:
+                heapq.heappush(found[rid], entry)
+            else:
+                heapq.heappushpop(found[rid], entry)
     classes = engine.domain.classes if engine.domain is not None else []
     learned = engine.personal.estimator if engine.personal is not None else None
     out: dict[int, list[AlertItem]] = {}
-    for rid, pairs in found.items():
+    for rid, heap in found.items():
         resume = resumes[rid]
+        pairs = [pair for _, _, pair in heap]
         filters = Filters.saved(resume.filters, owner=f"resume {rid}")
         if filters.active:
             passing = set(
-                filters.apply(JobPosting.objects.filter(pk__in=[p.pk for p, _ in pairs])).values_list("id", flat=True)
+                filters.apply(JobPosting.objects.filter(pk__in=[p.posting.pk for p in pairs])).values_list(
+                    "id", flat=True
+                )
             )
-            pairs = [(p, item) for p, item in pairs if p.pk in passing]
-        personal = personal_for(resume)
-        pairs = [(p, item) for p, item in pairs if p.pk not in personal.excluded]
-        if not pairs:
-            continue
-        # The seeker's results page and their digest personalise alike; the threshold reads the outcome.
-        scores, notes = personalise(
-            np.asarray([item.score for _, item in pairs]),
-            personal=personal,
-            ids=[p.pk for p, _ in pairs],
-            levels=[p.experience_level for p, _ in pairs],
-            X=np.asarray([item.features for _, item in pairs]),
+            pairs = [p for p in pairs if p.posting.pk in passing]
+        picked = digest_pick(
+            pairs,
+            personal=personal_for(resume),
+            threshold=threshold,
             vectors_of=engine.vectors.vectors,
             learned=learned,
         )
-        kept = sorted(
-            (
-                (float(s), p, item, note)
-                for (p, item), s, note in zip(pairs, scores, notes, strict=True)
-                if s >= threshold
-            ),
-            key=lambda t: (-t[0], t[1].pk),
-        )[:ALERT_MAX]
         items = []
-        for s, p, item, note in kept:
-            why = resume_reasons(posting_side(p, classes), item)
+        for pair, score, note in picked:
+            why = resume_reasons(posting_side(pair.posting, classes), sides.known[rid].seeker, pair.features)
             if note:
                 why["personal"] = note
-            items.append(AlertItem(p, s, why, item.features))
+            items.append(AlertItem(pair.posting, score, why, list(pair.features)))
         if items:
             out[rid] = items
     return out, len(new)
