@@ -23,7 +23,7 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
     from search.evaluation.cache import cached_embeddings, cached_heads, cached_profiles
     from search.evaluation.datasets import load_resumes
     from search.indexing.engine import get_engine
-    from search.indexing.resume_index import resumes_index_write
+    from search.indexing.resume_index import resume_placements, resumes_index_write
     from search.ranking.domain import resume_domain_probabilities
     from search.ranking.sides import query_text
 
@@ -34,10 +34,9 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
     profiles = cached_profiles([r.text for r in source], cache / "profiles")
     queries = [query_text(text=r.text, profile=p) for r, p in zip(source, profiles, strict=True)]
     vecs = cached_embeddings(queries, cache / "embeddings")
+    heads = cached_heads(queries, cache / "embeddings")
     probs = (
-        resume_domain_probabilities(
-            engine.domain.estimator, vecs, profiles, queries, cached_heads(queries, cache / "embeddings")
-        )
+        resume_domain_probabilities(engine.domain.estimator, vecs, profiles, queries, heads)
         if engine.domain is not None
         else [None] * len(source)
     )
@@ -63,11 +62,12 @@ def bench_resumes(owners: list[Any], n: int, *, discoverable: bool = True) -> li
     Resume.objects.bulk_create(rows, batch_size=2000)
     made = list(Resume.objects.filter(external_id__startswith="bench-", owner__in=owners).order_by("id"))
     rng = np.random.default_rng(7)
+    places = resume_placements(profiles, heads)
     items = []
     for k, resume in enumerate(made):
         i = k % len(source)
         v = vecs[i] if k < len(source) else vecs[i] + rng.normal(0, 0.01, vecs.shape[1]).astype(np.float32)
-        items.append((resume, queries[i], v / np.linalg.norm(v), probs[i]))
+        items.append((resume, queries[i], v / np.linalg.norm(v), probs[i], places[i]))
     resumes_index_write(items)
     return made
 

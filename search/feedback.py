@@ -26,7 +26,7 @@ from django.utils import timezone
 from resumes.models import Resume
 
 from . import tasks
-from .filters import PER_YEAR, FilterError, Filters, city_region
+from .filters import FilterError, Filters, city_region, yearly_pay
 from .models import Application, DismissReason, Interaction, JobPosting, PostingFeedback, Recommendation
 from .ranking.personalise import ALL_LEVELS, Personal, level_range, levels_wanted
 
@@ -154,13 +154,6 @@ def posting_applied(*, resume: Resume, posting: JobPosting, position: int | None
             resume=resume, posting=posting, kind=Interaction.Kind.APPLY, position=_position(resume, posting, position)
         )
         _leave_list(resume, posting, refresh)
-
-
-def yearly_pay(posting: JobPosting) -> float | None:
-    top = posting.salary_max if posting.salary_max is not None else posting.salary_min
-    if top is None:
-        return None
-    return float(top) * PER_YEAR.get(posting.salary_period.upper(), 1)
 
 
 def tightened_filters(filters: Filters, *, reason: str, posting: JobPosting, home: str) -> tuple[Filters, str]:

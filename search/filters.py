@@ -107,6 +107,14 @@ class Filters:
         return postings
 
 
+def yearly_pay(posting: JobPosting) -> float | None:
+    """The most a posting pays in a year (hourly pay counts 2,080 hours); None when it says nothing."""
+    top = posting.salary_max if posting.salary_max is not None else posting.salary_min
+    if top is None:
+        return None
+    return float(top) * PER_YEAR.get(posting.salary_period.upper(), 1)
+
+
 def city_region(text: str) -> tuple[str, str]:
     parts = [p.strip() for p in re.sub(r"\d+", " ", text).split(",") if p.strip()]
     if len(parts) >= 2:

@@ -28,6 +28,7 @@ from .indexing.artifacts import PERSONAL, RERANKER, StoredModel, load_model, sav
 from .models import Interaction
 from .ranking.features import FEATURES
 from .ranking.personal import GLMix, weighted_auc
+from .ranking.pipeline import model_scores
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def global_scores(X: np.ndarray) -> np.ndarray:
     """The global re-ranker's scores (the fixed effect), or zeros without one. Read from the model store,
     not the engine: retraining needs no index."""
     reranker = load_model(RERANKER)
-    return reranker.estimator.predict(X) if reranker is not None and len(X) else np.zeros(len(X))
+    return model_scores(reranker.estimator, X)[0] if reranker is not None and len(X) else np.zeros(len(X))
 
 
 def _score(model: GLMix | None, ex: Examples, base: np.ndarray) -> np.ndarray:

@@ -150,8 +150,18 @@ class JobPosting(models.Model):
     skills = models.JSONField(default=list, blank=True, editable=False)
     occupation_code = models.CharField(max_length=10, blank=True, editable=False)
     occupation_title = models.CharField(max_length=150, blank=True, editable=False)
+    # Of those skills, the ones the posting does not state: its occupation's usual tools (O*NET), never
+    # shown as what the employer asked for.
+    skills_inferred = models.JSONField(default=list, blank=True, editable=False)
+    # Its level on LinkedIn's scale (0 internship ... 5 executive; search.ranking.seniority): the declared
+    # one, else what the title or the pay says.
+    seniority = models.FloatField(null=True, blank=True, editable=False)
     # The content hash these were read from: a posting is read again when it differs.
     vocabulary_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Written by indexing: where the posting sits in O*NET-SOC (occupation code -> probability, the
+    # likeliest few; search.ranking.occupations), and its likeliest job family (the code's first two digits).
+    occupations = models.JSONField(null=True, blank=True, editable=False)
+    family = models.CharField(max_length=2, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,7 +170,10 @@ class JobPosting(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="posting_source_external_id")]
         # The search in a resume's domain reads the open postings of one domain (Engine.domain_postings).
-        indexes = [models.Index(fields=["domain"], name="posting_domain")]
+        indexes = [
+            models.Index(fields=["domain"], name="posting_domain"),
+            models.Index(fields=["family"], name="posting_family"),
+        ]
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -275,10 +288,19 @@ class IndexedResume(models.Model):
     # whose domain it is at even odds or better (search.matching.recruiters.resumes_of_domain).
     domain_score = models.FloatField(null=True, blank=True)
     domain_probs = models.JSONField(null=True, blank=True)
+    # Where the resume sits in O*NET-SOC (code -> probability; search.ranking.occupations), from its titles,
+    # its likeliest job family and that family's probability: a posting's search in its family takes the
+    # resumes whose family it is at even odds or better.
+    occupations = models.JSONField(null=True, blank=True)
+    family = models.CharField(max_length=2, blank=True)
+    family_score = models.FloatField(null=True, blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["domain", "domain_score"], name="indexedresume_domain")]
+        indexes = [
+            models.Index(fields=["domain", "domain_score"], name="indexedresume_domain"),
+            models.Index(fields=["family", "family_score"], name="indexedresume_family"),
+        ]
 
 
 class CandidateMatch(models.Model):

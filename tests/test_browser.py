@@ -95,7 +95,7 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     # Every result says why; the seeker keeps remote postings only and the page ranks again under it.
     first = page.locator("li.match").nth(0)
     assert first.locator(".why").count() == 1
-    assert "Domain:" in first.inner_text() and "Seniority fit" in first.inner_text()
+    assert "Field:" in first.inner_text() and "Level:" in first.inner_text()
     page.locator("#filters summary").click()
     page.select_option("#id_location_scope", "remote")
     page.get_by_role("button", name="Apply filters").click()

@@ -181,7 +181,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "JobMatch <jobs@localhost>")
 # Links in emails point here.
 JOBMATCH_SITE_URL = env("JOBMATCH_SITE_URL", "http://127.0.0.1:8000")
-# A posting goes into a job alert only if the re-ranker's score (log-odds that it fits) reaches this.
+# A posting goes into a job alert only if the re-ranker's score reaches this (0: the average pair of the
+# judged pools it learned from; search/artifacts/reranker/metrics.json, kept_at_score_by_grade).
 JOBMATCH_ALERT_MIN_SCORE = float(env("JOBMATCH_ALERT_MIN_SCORE", "0.0"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 

@@ -259,6 +259,11 @@ def _occupation_for_phrase(title: str) -> Occupation | None:
     return Occupation(code, occupations.get(code, best))
 
 
+def occupation_name(code: str) -> str:
+    """An O*NET-SOC occupation's title ("" for an unknown code)."""
+    return _titles()[0].get(code, "")
+
+
 def occupations_for_titles(titles: list[str]) -> list[dict[str, str]]:
     """The distinct O*NET occupations of a list of titles, in order, as {code, title}."""
     out: list[dict[str, str]] = []

@@ -19,6 +19,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 DOMAIN = "domain"
 RERANKER = "reranker"
+OCCUPATIONS = "occupations"  # O*NET-SOC placement of titles (search.ranking.occupations)
 PERSONAL = "personal"  # the per-seeker and per-posting corrections (search.learning), trained on this machine only
 ROLLED_BACK = "rolled-back-"
 REJECTED = "rejected-"

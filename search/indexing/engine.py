@@ -21,8 +21,9 @@ from search.indexes.edge import EdgeIndex, EdgeSparseBM25Index, migrate_from_loc
 from search.indexes.qdrant import QdrantIndex, open_client
 from search.indexes.sparse import QdrantSparseBM25Index
 from search.models import JobPosting
+from search.ranking.personalise import DEFAULT_GRADE
 
-from .artifacts import PERSONAL, RERANKER, StoredModel, load_domain_model, load_model, serving_path
+from .artifacts import OCCUPATIONS, PERSONAL, RERANKER, StoredModel, load_domain_model, load_model, serving_path
 from .embeddings import DIM
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class Engine:
     vectors: QdrantIndex | EdgeIndex
     domain: StoredModel | None
     reranker: StoredModel | None = None
+    # Where titles sit in O*NET-SOC (search.ranking.occupations).
+    occupations: StoredModel | None = None
     # The personalised corrections (search.learning): retrained nightly, picked up by every process.
     personal: StoredModel | None = None
     _personal_path: object = None
@@ -80,6 +83,22 @@ class Engine:
             )
         return self._resume_vectors
 
+    @property
+    def models_stamp(self) -> str | None:
+        """The versions of the models that classify and place what the indexes hold (None without any):
+        when it differs from the index's stamp, build_index classifies and places everything again."""
+        if self.domain is None and self.occupations is None:
+            return None
+        return "|".join(m.version if m is not None else "" for m in (self.domain, self.occupations))
+
+    @property
+    def grade(self) -> float:
+        """What one grade of the judged set's rubric is worth in the serving re-ranker's score (measured
+        when it was trained, `score_per_grade` in its metrics.json); the feedback rules and the place
+        preference are set in grades."""
+        measured = self.reranker.metrics.get("score_per_grade") if self.reranker is not None else None
+        return float(measured) if measured else DEFAULT_GRADE
+
     def reload_personal(self) -> None:
         """Serve the newest deployed personalised model (a retrain or a rollback changes which)."""
         path = serving_path(PERSONAL)
@@ -92,11 +111,18 @@ class Engine:
         database (an indexed column) at most once every DOMAIN_IDS_SECONDS: a posting indexed since is
         found by the other retrievers meanwhile, one closed since is dropped with the closed ones before
         ranking. One domain at a time, so no recommendation waits for a read of every posting."""
+        return self._postings_where("domain", domain)
+
+    def family_postings(self, family: str) -> frozenset[int]:
+        """The ids of the open postings of a job family (as indexing placed them), read as a domain's are."""
+        return self._postings_where("family", family)
+
+    def _postings_where(self, column: str, value: str) -> frozenset[int]:
         now = clock()
-        read_at, ids = self._domain_ids.get(domain, (None, frozenset()))
+        read_at, ids = self._domain_ids.get(f"{column}:{value}", (None, frozenset()))
         if read_at is None or now - read_at > DOMAIN_IDS_SECONDS:
-            ids = frozenset(JobPosting.objects.open().filter(domain=domain).values_list("id", flat=True))
-            self._domain_ids[domain] = (now, ids)
+            ids = frozenset(JobPosting.objects.open().filter(**{column: value}).values_list("id", flat=True))
+            self._domain_ids[f"{column}:{value}"] = (now, ids)
         return ids
 
     def reload_skill_idf(self) -> None:
@@ -189,6 +215,7 @@ def get_engine() -> Engine:
                 vectors=vectors,
                 domain=load_domain_model(),
                 reranker=load_model(RERANKER),
+                occupations=load_model(OCCUPATIONS),
             )
         else:
             _engine.bm25.reload_if_changed()

@@ -22,15 +22,17 @@ from tqdm import tqdm
 
 from resumes.understanding.pipeline import get_nlp, skills_in_texts
 from resumes.understanding.vocabulary import occupation_for_title, occupation_skills, vocabulary_version
+from search.filters import yearly_pay
 from search.indexes.base import IndexDoc
 from search.models import JobPosting, PostingImport
 from search.ranking.domain import domain_probabilities
+from search.ranking.occupations import family, with_named
 from search.ranking.posting_domains import posting_domain
+from search.ranking.seniority import posting_level
 
-from .artifacts import StoredModel
 from .documents import INDEX_FIELDS, embedding_stamp, posting_embedding_text, posting_keyword_text
 from .embeddings import embed_texts
-from .engine import domain_stamp_path, domain_stamp_version, get_engine, skill_idf_path
+from .engine import Engine, domain_stamp_path, domain_stamp_version, get_engine, skill_idf_path
 from .resume_index import resumes_index_repair, resumes_reclassify, resumes_unindex_orphans
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,13 @@ def index_build(
     report = IndexReport()
     active = dict(JobPosting.objects.open().values_list("id", "content_hash"))
     report.postings = len(active)
-    unclassified = set(JobPosting.objects.open().filter(domain_probs__isnull=True).values_list("id", flat=True))
+    # Postings a domain model never classified are embedded again; a new model (or a first occupation
+    # model) classifies and places every posting from its stored vector instead (domains_refresh).
+    unclassified = (
+        set(JobPosting.objects.open().filter(domain_probs__isnull=True).values_list("id", flat=True))
+        if engine.domain is not None
+        else set()
+    )
 
     # Skills and occupation, in the resumes' vocabulary, for postings not read since they last changed
     t0 = time.perf_counter()
@@ -88,18 +96,16 @@ def index_build(
     gone = [i for i in have if i not in active]
     engine.vectors.delete(gone)
     report.vectors_removed = len(gone)
-    stale = sorted(
-        i
-        for i, h in active.items()
-        if full or have.get(i) != embedding_stamp(h) or (engine.domain and i in unclassified)
-    )
+    stale = sorted(i for i, h in active.items() if full or have.get(i) != embedding_stamp(h) or i in unclassified)
     # Qdrant upserts run in one background thread while the next batch is embedded
     # (torch releases the GIL); at most one upsert is in flight, so memory stays bounded.
     pending: Future[None] | None = None
     with _progress(len(stale), "embedding", progress) as bar, ThreadPoolExecutor(max_workers=1) as upserter:
         for start in range(0, len(stale), batch_size):
             ids = stale[start : start + batch_size]
-            postings = list(JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS, "declared_domain"))
+            postings = list(
+                JobPosting.objects.filter(id__in=ids).only(*INDEX_FIELDS, "declared_domain", "occupation_code")
+            )
             texts = [posting_embedding_text(p) for p in postings]
             unique = list(dict.fromkeys(texts))  # reposted jobs share a text: embed it once
             t1 = time.perf_counter()
@@ -118,8 +124,7 @@ def index_build(
             if pending is not None:
                 pending.result()
             pending = upserter.submit(engine.vectors.upsert, docs)
-            if engine.domain is not None:
-                postings_classify(postings, emb, engine.domain)
+            postings_classify(postings, emb, engine)
             report.embedded += len(postings)
             bar.update(len(postings))
             if on_progress is not None:
@@ -163,14 +168,24 @@ def index_build(
     return report
 
 
-def postings_classify(postings: list[JobPosting], vecs: np.ndarray, domain_model: StoredModel) -> None:
-    """Store the domain model's probabilities for each posting (from its embedding and title) and the
-    domain shown: the declared one, else the likeliest."""
-    probs = domain_probabilities(domain_model.estimator, vecs, [[p.title] for p in postings])
-    for p, row in zip(postings, probs, strict=True):
-        p.domain_probs = [round(float(x), 5) for x in row]
-        p.domain = p.declared_domain or domain_model.classes[int(np.argmax(row))]
-    JobPosting.objects.bulk_update(postings, ["domain_probs", "domain"], batch_size=1000)
+def postings_classify(postings: list[JobPosting], vecs: np.ndarray, engine: Engine) -> None:
+    """Store, for each posting, the domain model's probabilities (from its embedding and title) and the
+    domain shown (the declared one, else the likeliest), and its place in O*NET-SOC (from its embedding,
+    with the occupation its title names exactly) and its job family."""
+    fields = []
+    if engine.domain is not None:
+        probs = domain_probabilities(engine.domain.estimator, vecs, [[p.title] for p in postings])
+        for p, row in zip(postings, probs, strict=True):
+            p.domain_probs = [round(float(x), 5) for x in row]
+            p.domain = p.declared_domain or engine.domain.classes[int(np.argmax(row))]
+        fields += ["domain_probs", "domain"]
+    if engine.occupations is not None:
+        for p, placement in zip(postings, engine.occupations.estimator.place(vecs), strict=True):
+            p.occupations = with_named(placement, [p.occupation_code])
+            p.family = family(p.occupations)[0]
+        fields += ["occupations", "family"]
+    if fields:
+        JobPosting.objects.bulk_update(postings, fields, batch_size=1000)
 
 
 def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size: int = 5000) -> tuple[int, int]:
@@ -181,23 +196,23 @@ def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size
     `skip`: postings just classified by this model. Returns (postings, resumes) classified."""
 
     engine = get_engine()
-    if engine.domain is None:
-        return 0, 0
-    if domain_stamp_version() == engine.domain.version:
+    if engine.models_stamp is None or domain_stamp_version() == engine.models_stamp:
         return 0, 0
     ids = [i for i in JobPosting.objects.open().values_list("id", flat=True).iterator(10000) if i not in skip]
     postings_done = 0
     for start in range(0, len(ids), batch_size):
         vecs = engine.vectors.vectors(ids[start : start + batch_size])
-        postings = list(JobPosting.objects.filter(id__in=list(vecs)).only("id", "title", "declared_domain"))
+        postings = list(
+            JobPosting.objects.filter(id__in=list(vecs)).only("id", "title", "declared_domain", "occupation_code")
+        )
         if postings:
-            postings_classify(postings, np.asarray([vecs[p.id] for p in postings], dtype=np.float32), engine.domain)
+            postings_classify(postings, np.asarray([vecs[p.id] for p in postings], dtype=np.float32), engine)
             postings_done += len(postings)
     resumes_done = resumes_reclassify()
     path = domain_stamp_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"version": engine.domain.version}))
+    tmp.write_text(json.dumps({"version": engine.models_stamp}))
     tmp.replace(path)
     return postings_done, resumes_done
 
@@ -218,10 +233,14 @@ def skill_idf_write() -> dict[str, float]:
     return idf
 
 
+# What reading a posting gives, as part of its stamp: a new reading reads every posting again.
+READING = "skills, inferred skills, occupation, level, declared domain"
+
+
 def vocabulary_stamp(content_hash: str) -> str:
     """What a posting read from this content with the shipped vocabularies records: a new content or
     a new vocabulary means it is read again."""
-    return hashlib.sha256(f"{content_hash}:{vocabulary_version()}".encode()).hexdigest()
+    return hashlib.sha256(f"{content_hash}:{vocabulary_version()}:{READING}".encode()).hexdigest()
 
 
 # Fewer postings than this are read in the calling process: forking costs more than it saves.
@@ -262,29 +281,51 @@ def skills_reader(total: int) -> Iterator[Callable[[list[str]], list[list[str]]]
 
 
 def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
-    """Read canonical skills, the O*NET occupation and the declared domain of postings. The skills are
-    those the title and description name, then the occupation's hot technologies (O*NET): most
-    LinkedIn 2023 postings have no description, and a posting still asks for its occupation's tools."""
+    """Read canonical skills, the O*NET occupation, the level and the declared domain of postings. The
+    skills are those the title and description name, then the occupation's hot technologies (O*NET),
+    kept apart as inferred: most LinkedIn 2023 postings have no description, and a posting still asks
+    for its occupation's tools, but the employer did not write them."""
     with skills_reader(len(ids)) as read_skills:
         for start in range(0, len(ids), batch_size):
             postings = list(
                 JobPosting.objects.filter(id__in=ids[start : start + batch_size]).only(
-                    "id", "title", "description", "content_hash", "job_functions", "industries", "domain"
+                    "id",
+                    "title",
+                    "description",
+                    "content_hash",
+                    "job_functions",
+                    "industries",
+                    "domain",
+                    "experience_level",
+                    "salary_min",
+                    "salary_max",
+                    "salary_period",
                 )
             )
             texts = [f"{p.title}\n{p.description}" for p in postings]
             for p, skills in zip(postings, read_skills(texts), strict=True):
                 occ = occupation_for_title(p.title)
-                if occ is not None:
-                    skills = list(dict.fromkeys([*skills, *occupation_skills(occ.code)]))
-                p.skills = skills[:50]
+                stated = list(dict.fromkeys(skills))[:50]
+                usual = [s for s in occupation_skills(occ.code) if s not in stated] if occ is not None else []
+                p.skills = (stated + usual)[:50]
+                p.skills_inferred = [s for s in usual if s in p.skills]
+                p.seniority = posting_level(p.experience_level, p.title, yearly_pay(p))
                 p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
                 p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
                 p.domain = p.declared_domain or p.domain
                 p.vocabulary_hash = vocabulary_stamp(p.content_hash)
             JobPosting.objects.bulk_update(
                 postings,
-                ["skills", "occupation_code", "occupation_title", "declared_domain", "domain", "vocabulary_hash"],
+                [
+                    "skills",
+                    "skills_inferred",
+                    "seniority",
+                    "occupation_code",
+                    "occupation_title",
+                    "declared_domain",
+                    "domain",
+                    "vocabulary_hash",
+                ],
             )
 
 

@@ -5,6 +5,7 @@ query text (search.ranking.sides.query_text), the text the seeker side searches 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,30 +16,29 @@ from resumes.models import Resume
 from search.indexes.base import IndexDoc
 from search.models import IndexedResume
 from search.ranking.domain import resume_domain_probabilities
-from search.ranking.sides import query_text
+from search.ranking.occupations import RECENCY, family, with_named
+from search.ranking.sides import named_occupations, query_text
 
-from .embeddings import embed_documents_and_heads, embed_heads
+from .embeddings import embed_documents_and_heads, embed_heads, embed_texts
 from .engine import get_engine
-
-
-def resume_heads(estimator: Any, texts: list[str]) -> np.ndarray | None:
-    """The embeddings of the texts' heads, for a domain model that reads heads and a resume known by its
-    stored vector (which holds the whole's embedding); None for a model saved before the head part."""
-    if not estimator.reads_heads:
-        return None
-    return embed_heads(texts)
 
 
 def resume_content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def resume_index_add(*, resume: Resume, text: str, vector: np.ndarray, probs: np.ndarray | None) -> None:
-    """Put one resume in the recruiter-side indexes (worker): its vector, its keywords, its domain."""
-    resumes_index_write([(resume, text, vector, probs)])
+Entry = tuple[Resume, str, np.ndarray, np.ndarray | None, Mapping[str, float]]  # resume, text, vector, probs, place
 
 
-def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | None]]) -> None:
+def resume_index_add(
+    *, resume: Resume, text: str, vector: np.ndarray, probs: np.ndarray | None, occupations: Mapping[str, float]
+) -> None:
+    """Put one resume in the recruiter-side indexes (worker): its vector, its keywords, its domain and its
+    place in O*NET-SOC."""
+    resumes_index_write([(resume, text, vector, probs, occupations)])
+
+
+def resumes_index_write(items: list[Entry]) -> None:
 
     if not items:
         return
@@ -46,7 +46,7 @@ def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | 
     classes = engine.domain.classes if engine.domain is not None else []
     docs = [
         IndexDoc(id=r.pk, content_hash=resume_content_hash(t), text=t, vector=v, payload={"kind": "resume"})
-        for r, t, v, _ in items
+        for r, t, v, _, _ in items
     ]
     engine.resume_vectors.upsert(docs)
     engine.resume_bm25.upsert(docs)
@@ -54,14 +54,36 @@ def resumes_index_write(items: list[tuple[Resume, str, np.ndarray, np.ndarray | 
     now = timezone.now()
     IndexedResume.objects.bulk_create(
         [
-            IndexedResume(resume=r, content_hash=d.content_hash, indexed_at=now, **domain_fields(p, classes))
-            for (r, _t, _v, p), d in zip(items, docs, strict=True)
+            IndexedResume(
+                resume=r,
+                content_hash=d.content_hash,
+                indexed_at=now,
+                **occupation_fields(o),
+                **domain_fields(p, classes),
+            )
+            for (r, _t, _v, p, o), d in zip(items, docs, strict=True)
         ],
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["resume"],
-        update_fields=["content_hash", "domain", "domain_score", "domain_probs", "indexed_at"],
+        update_fields=[
+            "content_hash",
+            "domain",
+            "domain_score",
+            "domain_probs",
+            "occupations",
+            "family",
+            "family_score",
+            "indexed_at",
+        ],
     )
+
+
+def occupation_fields(placement: Mapping[str, float]) -> dict[str, Any]:
+    """What an index entry holds of the resume's place in O*NET-SOC: the placement, its likeliest job
+    family and that family's probability."""
+    name, share = family(placement)
+    return {"occupations": dict(placement) or None, "family": name, "family_score": round(share, 5) if name else None}
 
 
 def domain_fields(probs: np.ndarray | None, classes: list[str]) -> dict[str, Any]:
@@ -70,16 +92,17 @@ def domain_fields(probs: np.ndarray | None, classes: list[str]) -> dict[str, Any
     return {
         "domain": classes[int(np.argmax(probs))] if known else "",
         "domain_score": round(float(np.max(probs)), 5) if known else None,
-        "domain_probs": [round(float(x), 5) for x in probs] if probs is not None else None,
+        "domain_probs": [float(x) for x in np.round(probs, 5)] if probs is not None else None,
     }
 
 
 def resumes_reclassify(batch_size: int = 1000) -> int:
-    """Every indexed resume's domain from the serving domain model, read from the vector the recruiter-side
-    index holds and the resume's query text, whose head is embedded for a model that reads heads (worker;
-    search.indexing.posting_index.domains_refresh calls it; its speed: docs/benchmarks.md)."""
+    """Every indexed resume's domain and place in O*NET-SOC from the serving models, read from the vector
+    the recruiter-side index holds and the resume's query text, whose head is embedded for a domain model
+    that reads heads, and its titles for the occupation model (worker; search.indexing.posting_index.
+    domains_refresh calls it; its speed: docs/benchmarks.md)."""
     engine = get_engine()
-    if engine.domain is None:
+    if engine.domain is None and engine.occupations is None:
         return 0
     ids = list(IndexedResume.objects.values_list("resume_id", flat=True))
     done = 0
@@ -88,19 +111,26 @@ def resumes_reclassify(batch_size: int = 1000) -> int:
         resumes = list(Resume.objects.filter(pk__in=list(vecs)).only("id", "text", "profile"))
         if not resumes:
             continue
+        entries = [IndexedResume(resume_id=r.pk) for r in resumes]
+        fields = ["occupations", "family", "family_score"]
         texts = [query_text(text=r.text, profile=r.profile) for r in resumes]
-        probs = resume_domain_probabilities(
-            engine.domain.estimator,
-            np.asarray([vecs[r.pk] for r in resumes], dtype=np.float32),
-            [r.profile for r in resumes],
-            texts,
-            resume_heads(engine.domain.estimator, texts),
-        )
-        entries = [
-            IndexedResume(resume_id=r.pk, **domain_fields(p, engine.domain.classes))
-            for r, p in zip(resumes, probs, strict=True)
-        ]
-        IndexedResume.objects.bulk_update(entries, ["domain", "domain_score", "domain_probs"], batch_size=1000)
+        heads = embed_heads(texts)
+        if engine.domain is not None:
+            probs = resume_domain_probabilities(
+                engine.domain.estimator,
+                np.asarray([vecs[r.pk] for r in resumes], dtype=np.float32),
+                [r.profile for r in resumes],
+                texts,
+                heads,
+            )
+            for entry, p in zip(entries, probs, strict=True):
+                for name, value in domain_fields(p, engine.domain.classes).items():
+                    setattr(entry, name, value)
+            fields += ["domain", "domain_score", "domain_probs"]
+        for entry, place in zip(entries, resume_placements([r.profile for r in resumes], heads), strict=True):
+            for name, value in occupation_fields(place).items():
+                setattr(entry, name, value)
+        IndexedResume.objects.bulk_update(entries, fields, batch_size=1000)
         done += len(entries)
     return done
 
@@ -135,7 +165,8 @@ def resumes_index_missing(*, resumes: QuerySet[Resume], batch_size: int = 64) ->
             profiles = [r.profile for r, _ in batch]
             texts = [t for _, t in batch]
             probs = list(resume_domain_probabilities(engine.domain.estimator, vecs, profiles, texts, heads))
-        resumes_index_write([(r, t, v, p) for (r, t), v, p in zip(batch, vecs, probs, strict=True)])
+        places = resume_placements([r.profile for r, _ in batch], heads)
+        resumes_index_write([(r, t, v, p, o) for (r, t), v, p, o in zip(batch, vecs, probs, places, strict=True)])
     if len(todo) > batch_size:
         engine.resume_vectors.optimize()  # a bulk import: the embedded store indexes what it wrote
     return len(todo)
@@ -186,3 +217,31 @@ def resumes_unindex_orphans() -> int:
     if orphans:
         resume_entries_drop(resume_ids=orphans)
     return len(orphans)
+
+
+def resume_placements(
+    profiles: Sequence[Mapping[str, object] | None], heads: np.ndarray | None
+) -> list[dict[str, float]]:
+    """Each resume's place in O*NET-SOC: its first titles embedded one by one (the headline and latest
+    roles weighing most) read together with its head (the embedding of the top of its query text, a
+    row of `heads` per profile), with the occupations they name exactly; a resume without titles placed
+    by its head alone; nothing without an occupation model."""
+    engine = get_engine()
+    if engine.occupations is None:
+        return [{} for _ in profiles]
+    model = engine.occupations.estimator
+    titles = [[str(t) for t in ((p or {}).get("titles") or [])[: len(RECENCY)]] for p in profiles]
+    flat = [t for ts in titles for t in ts]
+    vecs = embed_texts(flat) if flat else np.zeros((0, 1), dtype=np.float32)
+    out, start = [], 0
+    for n, (profile, ts) in enumerate(zip(profiles, titles, strict=True)):
+        head = heads[n] if heads is not None else None
+        if ts:
+            placement = model.place_titles(vecs[start : start + len(ts)], head=head)
+        elif head is not None:
+            placement = model.place(head[None, :])[0]
+        else:
+            placement = {}
+        start += len(ts)
+        out.append(with_named(placement, named_occupations(profile)))
+    return out

@@ -34,7 +34,7 @@ from search.filters import Filters
 from search.indexing.engine import get_engine
 from search.indexing.resume_index import resumes_index_missing
 from search.models import AlertSettings, Application, Interaction, JobPosting, PostingFeedback
-from search.ranking.personalise import LIKED_WEIGHT, Corrections, Personal, VectorsOf, personalise
+from search.ranking.personalise import DEFAULT_GRADE, LIKED_WEIGHT, Corrections, Personal, VectorsOf, personalise
 
 from .recruiters import resume_reasons, resumes_for_posting
 from .sides import IndexedResumes, posting_side, resume_sides
@@ -48,8 +48,9 @@ RECORD_BATCH = 100
 # Resumes ranked per new posting: a posting reaches a seeker only if it ranks this high among the due
 # seekers' resumes (and scores above the threshold).
 ALERT_DEPTH = 500
-# What a seeker's feedback can add to a pair's global score at most (the look-alike bonus, and as much
-# again for the personalised model's correction): a pair further below the threshold is dropped at once.
+# What a seeker's feedback can add to a pair's global score at most, in grades (the look-alike bonus, and
+# as much again for the personalised model's correction): a pair further below the threshold is
+# dropped at once.
 PERSONAL_HEADROOM = 2 * LIKED_WEIGHT
 # The pairs kept per seeker before personalising, best by the global score: memory stays bounded by the
 # seekers, not by the seekers times the new postings.
@@ -57,7 +58,8 @@ DIGEST_POOL = 100
 
 
 def min_score() -> float:
-    """The re-ranker score (log-odds that a posting fits) a posting needs to be sent."""
+    """The re-ranker score a posting needs to be sent (0 is the average pair of the judged pools the
+    re-ranker learned from; its metrics.json says what share of each grade a threshold keeps)."""
     return float(getattr(settings, "JOBMATCH_ALERT_MIN_SCORE", 0.0))
 
 
@@ -140,6 +142,7 @@ def digest_pick(
     threshold: float,
     vectors_of: VectorsOf,
     learned: Corrections | None = None,
+    grade: float = DEFAULT_GRADE,
     k: int = ALERT_MAX,
 ) -> list[tuple[Pair, float, dict[str, str]]]:
     """The best k pairs for one seeker, as (pair, personalised score, what moved it): personalised as
@@ -156,6 +159,7 @@ def digest_pick(
         X=np.asarray([p.features for p in pairs], dtype=np.float64),
         vectors_of=vectors_of,
         learned=learned,
+        grade=grade,
     )
     kept = [(p, float(s), note) for p, s, note in zip(pairs, scores, notes, strict=True) if s >= threshold]
     return sorted(kept, key=lambda t: (-t[1], t[0].posting.pk))[:k]
@@ -193,7 +197,7 @@ def digests_build(due: list[tuple[AlertSettings, Resume]]) -> tuple[dict[int, li
         )
         for item in result.items:
             rid = item.resume_id
-            if item.score < threshold - PERSONAL_HEADROOM:
+            if item.score < threshold - PERSONAL_HEADROOM * engine.grade:
                 continue  # below what feedback could lift to the threshold
             if (rid, posting.pk) in excluded or posting.created_at <= window[rid]:
                 continue
@@ -222,6 +226,7 @@ def digests_build(due: list[tuple[AlertSettings, Resume]]) -> tuple[dict[int, li
             threshold=threshold,
             vectors_of=engine.vectors.vectors,
             learned=learned,
+            grade=engine.grade,
         )
         items = []
         for pair, score, note in picked:

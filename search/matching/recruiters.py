@@ -23,7 +23,8 @@ from search.models import Application, CandidateMatch, IndexedResume, JobPosting
 from search.ranking.domain import DOMAIN_SURE, sure_domain
 from search.ranking.explain import reasons
 from search.ranking.features import PostingSide, SeekerSide, SkillMatch, skill_match
-from search.ranking.pipeline import Query, Ranked, rank
+from search.ranking.occupations import family
+from search.ranking.pipeline import Query, Ranked, model_scores, rank
 from search.ranking.types import Candidate, StageTimings
 
 from .sides import IndexedResumes, ResumeSide, posting_side
@@ -56,6 +57,23 @@ def posting_sure_domain(posting: JobPosting, classes: list[str]) -> str | None:
     """The posting's domain when it is known well enough to search in: the one its poster declared,
     else the classifier's when it gives it at least even odds."""
     return posting.declared_domain or sure_domain(posting.domain_probs, classes)
+
+
+def posting_sure_family(posting: JobPosting) -> str | None:
+    """The posting's job family when its placement gives it at least even odds."""
+    name, share = family(posting.occupations or {})
+    return name if name and share >= DOMAIN_SURE else None
+
+
+def resumes_of_family(name: str, sides: Mapping[int, ResumeSide] | None = None) -> set[int]:
+    """The indexed resumes whose likeliest job family is `name`, at least at even odds (from the sides a
+    batch caller read, or one indexed query)."""
+    if sides is not None:
+        placed = {rid: family(s.seeker.occupations) for rid, s in sides.items()}
+        return {rid for rid, (f, share) in placed.items() if f == name and share >= DOMAIN_SURE}
+    return set(
+        IndexedResume.objects.filter(family=name, family_score__gte=DOMAIN_SURE).values_list("resume_id", flat=True)
+    )
 
 
 def resumes_of_domain(domain: str, sides: Mapping[int, ResumeSide] | None = None) -> set[int]:
@@ -108,11 +126,15 @@ def resumes_for_posting(
         with timings.stage("embed"):
             posting_vec = embed_texts([posting_embedding_text(posting)])[0]
     classes: list[str] = engine.domain.classes if engine.domain is not None else []
-    domain = posting_sure_domain(posting, classes)
+    domain, field = posting_sure_domain(posting, classes), posting_sure_family(posting)
     domain_items = None
-    if domain and domain_depth:
+    if (domain or field) and domain_depth:
+        # The resumes of the posting's job family and of its domain, when it is sure of them.
         with timings.stage("domain"):
-            domain_items = resumes_of_domain(domain, sides.known if sides is not None else None)
+            known = sides.known if sides is not None else None
+            domain_items = resumes_of_family(field, known) if field else set()
+            if domain:
+                domain_items |= resumes_of_domain(domain, known)
     query = Query(
         keywords=posting_keyword_text(posting),
         vector=posting_vec,
@@ -126,6 +148,7 @@ def resumes_for_posting(
         query,
         keywords=engine.resume_bm25,
         vectors=engine.resume_vectors,
+        vectors_of=engine.resume_vectors.vectors,
         describe=sides if sides is not None else IndexedResumes(),
         scorer=engine.reranker.estimator if engine.reranker is not None else None,
         skill_idf=engine.skill_idf,
@@ -143,7 +166,7 @@ def resume_reasons(posting: PostingSide, resume: SeekerSide, features: Sequence[
     skills matched and each feature's part read again from the pair)."""
     x = np.asarray(features, dtype=np.float64)
     reranker = get_engine().reranker
-    contributions = reranker.estimator.contributions(x)[0] if reranker is not None else np.zeros_like(x)
+    contributions = model_scores(reranker.estimator, x)[1][0] if reranker is not None else np.zeros_like(x)
     match = skill_match(resume.skills, posting.skills)
     return reasons(resume, posting, x, match, contributions, resume_titles=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +15,13 @@ from django.db import transaction
 from resumes.models import Resume
 from search.feedback import personal_for
 from search.filters import Filters
-from search.indexing.embeddings import embed_documents_and_heads
+from search.indexing.embeddings import embed_documents_and_heads, embed_heads
 from search.indexing.engine import Engine, domain_stamp_version, get_engine
-from search.indexing.resume_index import resume_content_hash, resume_heads, resume_index_add
+from search.indexing.resume_index import resume_content_hash, resume_index_add, resume_placements
 from search.models import IndexedResume, JobPosting, Recommendation
 from search.ranking.domain import resume_domain_probabilities
+from search.ranking.features import SeekerSide
+from search.ranking.occupations import hedged_families
 from search.ranking.personalise import Personal, feedback_query
 from search.ranking.pipeline import (
     DOMAIN_DEPTH,
@@ -37,6 +39,12 @@ from search.ranking.types import Candidate, StageTimings
 from .sides import OpenPostings
 
 log = logging.getLogger(__name__)
+
+# How far a seeker's place moves their default list, in grades of the judged set's rubric (rank's
+# prefer_near: a posting in their city or remote gains half of it, one elsewhere loses as much): a third
+# of a grade, so a good fit far away still outranks a plausible one nearby, and of two alike the near
+# one comes first.
+NEAR_PREFERENCE = 1 / 3
 
 
 class NoPostingsIndexed(RuntimeError):
@@ -59,6 +67,7 @@ class RecommendResult:
     passed_filters: int | None = None  # postings that pass the hard filters, when any are set
     query_vec: np.ndarray | None = None  # the resume's embedding, kept for the recruiter-side index
     resume_probs: np.ndarray | None = None
+    occupations: dict[str, float] = field(default_factory=dict)  # its place in O*NET-SOC, for the index too
 
 
 @dataclass
@@ -84,12 +93,14 @@ def seeker_query(
     query_vec: np.ndarray | None = None,
     head_vec: np.ndarray | None = None,
     domain_probs: np.ndarray | None = None,
+    occupations: Mapping[str, float] | None = None,
     liked: Sequence[int] = (),
 ) -> SeekerQuery:
     """The query for one resume's query text: the postings that pass the hard filters, its embedding
     (`query_vec` skips embedding the text; `head_vec`, the embedding of the text's head, which the domain
-    classifier reads), its domain probabilities (`domain_probs` skips classifying it: a refresh passes
-    those the recruiter-side index holds), the vector moved towards the postings in `liked` (saved,
+    classifier and the occupation model read), its domain probabilities and its place in O*NET-SOC
+    (`domain_probs` and `occupations` skip reading them again: a refresh passes those the recruiter-side
+    index holds), the vector moved towards the postings in `liked` (saved,
     applied to: Rocchio's relevance feedback), and the postings of its likeliest domain, searched for
     more, however sure the classifier is (docs/evaluation.md, Domains)."""
     if len(engine.bm25) == 0:
@@ -108,26 +119,36 @@ def seeker_query(
             query_vec = vecs[0]
     classes: list[str] = engine.domain.classes if engine.domain is not None else []
     resume_probs, domain = domain_probs, None
+    classify = engine.domain is not None and (resume_probs is None or len(resume_probs) != len(classes))
+    if heads is None and (classify or (engine.occupations is not None and occupations is None)):
+        with timings.stage("embed"):  # given a vector without its head
+            heads = embed_heads([text])
     if engine.domain is not None:
-        if resume_probs is None or len(resume_probs) != len(classes):
+        if classify:
             with timings.stage("classify"):
-                if heads is None:  # given a vector without its head
-                    heads = resume_heads(engine.domain.estimator, [text])
                 probs = resume_domain_probabilities(
                     engine.domain.estimator, query_vec[None, :], [profile], [text], heads
                 )
-                resume_probs = probs[0]
+                resume_probs = np.round(probs[0], 5)  # as the index entry keeps them: a refresh ranks the same
         domain = classes[int(np.argmax(resume_probs))]
+    if occupations is None:
+        with timings.stage("occupations"):
+            occupations = resume_placements([profile], heads)[0]
     with timings.stage("vectors"):
         looking_for = feedback_query(query_vec, liked, engine.vectors.vectors)
     domain_items = None
-    if domain is not None and domain_depth:
+    if domain_depth and (occupations or domain is not None):
+        # The postings of the resume's likely job families (each family holding a fair share of its
+        # placement: an unsure placement searches each field it may be in) and of its likeliest domain.
         with timings.stage("domain"):
-            domain_items = engine.domain_postings(domain)
+            families = hedged_families(occupations) if occupations else []
+            domain_items = frozenset().union(*(engine.family_postings(f) for f in families))
+            if domain is not None:
+                domain_items = domain_items | engine.domain_postings(domain)
     query = Query(
         keywords=text,
         vector=looking_for,
-        side=seeker_side(profile, resume_probs, domain=domain),
+        side=seeker_side(profile, resume_probs, domain=domain, occupations=occupations),
         allowed=allowed,
         domain_items=domain_items,
         depth=depth,
@@ -172,6 +193,7 @@ def candidate_pool(
         sq.query,
         keywords=engine.bm25,
         vectors=engine.vectors,
+        vectors_of=engine.vectors.vectors,
         describe=postings,
         skill_idf=engine.skill_idf,
         today=dt.date.today(),
@@ -190,12 +212,13 @@ def jobs_for_text(
     personal: Personal | None = None,
     query_vec: np.ndarray | None = None,
     domain_probs: np.ndarray | None = None,
+    occupations: Mapping[str, float] | None = None,
 ) -> RecommendResult:
     """The top k postings for one resume's query text (the profile gives skills, occupations, years and
     location), after the seeker's own feedback (`personal`: postings left out, look-alikes of dismissed
     ones and levels they refused moved down, the personalised model's corrections), at most a few per
-    employer, with the reasons. `query_vec` and `domain_probs`: the resume's embedding and domain, when
-    known."""
+    employer, with the reasons. `query_vec`, `domain_probs` and `occupations`: the resume's embedding,
+    domain and place in O*NET-SOC, when known."""
     engine = get_engine()
     personal = personal or Personal()
     sq = seeker_query(
@@ -206,6 +229,7 @@ def jobs_for_text(
         depth=depth,
         query_vec=query_vec,
         domain_probs=domain_probs,
+        occupations=occupations,
         liked=personal.liked,
     )
     postings = OpenPostings(engine.domain.classes if engine.domain is not None else [])
@@ -223,35 +247,53 @@ def jobs_for_text(
         learned=engine.personal.estimator if engine.personal is not None else None,
         vectors_of=engine.vectors.vectors,
         per_employer=MAX_PER_EMPLOYER,
+        grade=engine.grade,
+        prefer_near=NEAR_PREFERENCE * engine.grade,
         timings=sq.timings,
     )
     items = [
         RankedPosting(postings.rows[r.id], r.candidate, r.why, [round(float(v), 5) for v in r.features])
         for r in ranking.items
     ]
-    return RecommendResult(items, sq.timings, sq.domain, sq.passed_filters, sq.resume_vec, sq.resume_probs)
+    occupations = dict(sq.query.side.occupations) if isinstance(sq.query.side, SeekerSide) else {}
+    return RecommendResult(items, sq.timings, sq.domain, sq.passed_filters, sq.resume_vec, sq.resume_probs, occupations)
 
 
 def resume_query_text(*, resume: Resume) -> str:
     return query_text(text=resume.text, profile=resume.profile)
 
 
-def indexed_resume_entry(*, resume: Resume, text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+@dataclass
+class IndexedEntry:
+    """What the recruiter-side index holds of a resume's current query text (each None when it holds
+    nothing usable)."""
+
+    vector: np.ndarray | None = None
+    domain_probs: np.ndarray | None = None
+    occupations: dict[str, float] | None = None
+
+
+def indexed_resume_entry(*, resume: Resume, text: str) -> IndexedEntry:
     """The resume's vector as the recruiter-side index holds it, when it was made from this same query
-    text, and the domain probabilities its entry holds when the serving domain model gave them (the
-    index's stamp names that model: search.indexing.posting_index.domains_refresh): a refresh (postings
-    closed, feedback given) then embeds and classifies nothing. (None, None) for a text not indexed."""
-    indexed = IndexedResume.objects.filter(resume=resume).values_list("content_hash", "domain_probs").first()
+    text, and the domain probabilities and place in O*NET-SOC its entry holds when the serving models
+    gave them (the index's stamp names those models: search.indexing.posting_index.domains_refresh): a
+    refresh (postings closed, feedback given) then embeds and classifies nothing."""
+    indexed = (
+        IndexedResume.objects.filter(resume=resume).values_list("content_hash", "domain_probs", "occupations").first()
+    )
     if indexed is None or indexed[0] != resume_content_hash(text):  # none indexed, or an older text
-        return None, None
+        return IndexedEntry()
     engine = get_engine()
     found = engine.resume_vectors.vectors([resume.pk])
     if resume.pk not in found:
-        return None, None
-    probs = None
-    if indexed[1] and engine.domain is not None and domain_stamp_version() == engine.domain.version:
-        probs = np.asarray(indexed[1], dtype=np.float64)
-    return np.asarray(found[resume.pk], dtype=np.float32), probs
+        return IndexedEntry()
+    entry = IndexedEntry(np.asarray(found[resume.pk], dtype=np.float32))
+    if domain_stamp_version() == engine.models_stamp:
+        if indexed[1] and engine.domain is not None:
+            entry.domain_probs = np.asarray(indexed[1], dtype=np.float64)
+        if indexed[2] and engine.occupations is not None:
+            entry.occupations = dict(indexed[2])
+    return entry
 
 
 def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResult:
@@ -261,15 +303,16 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     text = resume_query_text(resume=resume)
     timings = StageTimings()
     with timings.stage("indexed vector"):
-        indexed_vec, indexed_probs = indexed_resume_entry(resume=resume, text=text)
+        indexed = indexed_resume_entry(resume=resume, text=text)
     result = jobs_for_text(
         text=text,
         profile=resume.profile,
         filters=Filters.saved(resume.filters, owner=f"resume {resume.pk}"),
         k=k,
         personal=personal_for(resume),
-        query_vec=indexed_vec,
-        domain_probs=indexed_probs,
+        query_vec=indexed.vector,
+        domain_probs=indexed.domain_probs,
+        occupations=indexed.occupations,
     )
     result.timings.ms.update(timings.ms)
     rows = [
@@ -292,7 +335,13 @@ def recommendations_refresh(*, resume: Resume, k: int = TOP_K) -> RecommendResul
     with transaction.atomic():
         Recommendation.objects.filter(resume=resume).delete()
         Recommendation.objects.bulk_create(rows)
-    if indexed_vec is None and result.query_vec is not None:  # a new text: the recruiter side takes it too
+    if indexed.vector is None and result.query_vec is not None:  # a new text: the recruiter side takes it too
         with result.timings.stage("index resume"):
-            resume_index_add(resume=resume, text=text, vector=result.query_vec, probs=result.resume_probs)
+            resume_index_add(
+                resume=resume,
+                text=text,
+                vector=result.query_vec,
+                probs=result.resume_probs,
+                occupations=result.occupations,
+            )
     return result

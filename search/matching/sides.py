@@ -9,6 +9,7 @@ import numpy as np
 
 from resumes.models import Resume
 from search.models import IndexedResume, JobPosting
+from search.ranking.diversity import duplicate_key
 from search.ranking.features import PostingSide, SeekerSide, domain_vector
 from search.ranking.sides import seeker_side
 
@@ -30,6 +31,10 @@ def posting_side(p: JobPosting, classes: Sequence[str]) -> PostingSide:
         domain=p.domain,
         occupation_title=p.occupation_title,
         employer=employer_key(p),
+        occupations=p.occupations or {},
+        level=p.seniority,
+        same_as=duplicate_key(p.title, p.company, p.location),
+        skills_inferred=frozenset(p.skills_inferred or ()),
     )
 
 
@@ -65,7 +70,12 @@ def resume_sides(ids: list[int]) -> dict[int, ResumeSide]:
             entry = entries.get(rid)
             probs = np.asarray(entry.domain_probs) if entry is not None and entry.domain_probs else None
             out[rid] = ResumeSide(
-                seeker_side(resume.profile, probs, domain=entry.domain if entry is not None else None),
+                seeker_side(
+                    resume.profile,
+                    probs,
+                    domain=entry.domain if entry is not None else None,
+                    occupations=(entry.occupations or {}) if entry is not None else {},
+                ),
                 entry.domain_score if entry is not None else None,
             )
     return out

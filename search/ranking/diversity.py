@@ -1,7 +1,8 @@
-"""Diversity in a ranked list: at most a few items per company."""
+"""Diversity in a ranked list: one of each job reposted, at most a few items per company."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -22,3 +23,13 @@ def cap_per_key(ranked: Iterable[T], key: Callable[[T], str], per_key: int, k: i
         if k is not None and len(out) == k:
             break
     return out
+
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def duplicate_key(title: str, employer: str, place: str) -> str:
+    """What makes two postings the same job to a reader: the title, the employer and the city, each
+    lower case with punctuation and spacing ignored ("Cook - Cashier" is "cook cashier")."""
+    city = place.split(",")[0]
+    return "|".join(_NON_WORD.sub(" ", s.lower()).strip() for s in (title, employer, city))

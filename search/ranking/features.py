@@ -1,7 +1,10 @@
 """What the re-ranker knows about one (resume, posting) pair: pure functions, no Django.
 
-Every feature lies in [0, 1], higher is a better match; 0.5 means "not known" for the
-features whose input may be missing (years, experience level, location, posting date).
+Every feature lies in [0, 1]. For the first twelve higher is a better match, and 0.5 means "not known"
+for those whose input may be missing (years, experience level, location, posting date); the
+occupation features are chances that the two sides name the same occupation (or group, or family) of
+O*NET-SOC; the last three say how far the posting's level is above or below the person's, and whether
+both are known.
 """
 
 from __future__ import annotations
@@ -11,13 +14,32 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
+from .occupations import agreements, level_masses
+from .seniority import gaps
 from .types import Candidate
 
-FEATURES = ("bm25", "vector", "fused_rank", "domain", "skills", "title", "seniority", "location", "recency")
+FEATURES = (
+    "bm25",
+    "vector",
+    "fused_rank",
+    "domain",
+    "skills",
+    "title",
+    "seniority",
+    "location",
+    "recency",
+    "occupation",
+    "occupation_group",
+    "family",
+    "level_above",
+    "level_below",
+    "levels_known",
+)
 UNKNOWN = 0.5
 
 
@@ -33,6 +55,12 @@ class SeekerSide:
     domain: str | None = None  # its likeliest domain, as the reasons name it
     titles: tuple[str, ...] = ()  # as resume understanding read them, latest first
     occupation_titles: tuple[str | None, ...] = ()
+    occupations: Mapping[str, float] = field(default_factory=dict)  # O*NET-SOC placement (occupations.py)
+    level: float | None = None  # on LinkedIn's scale (seniority.py)
+
+    @cached_property
+    def occupation_masses(self) -> tuple[dict[str, float], ...]:
+        return level_masses(self.occupations)
 
 
 @dataclass
@@ -50,6 +78,14 @@ class PostingSide:
     domain: str = ""  # the domain shown: the declared one, else the likeliest
     occupation_title: str = ""
     employer: str = ""  # the employer's name, lower case: a seeker's list keeps few of one (diversity)
+    occupations: Mapping[str, float] = field(default_factory=dict)  # O*NET-SOC placement (occupations.py)
+    level: float | None = None  # on LinkedIn's scale (seniority.py)
+    same_as: str = ""  # postings with the same key are one job to a reader (a repost): one is shown
+    skills_inferred: frozenset[str] = frozenset()  # of `skills`, those the posting does not state
+
+    @cached_property
+    def occupation_masses(self) -> tuple[dict[str, float], ...]:
+        return level_masses(self.occupations)
 
 
 # LinkedIn's experience levels, junior to senior.
@@ -189,6 +225,8 @@ def candidate_features(
         seniority_fit(seeker.years, posting.experience_level),
         location_fit(seeker.location, posting.location, posting.remote),
         recency(posting.posted_at, today),
+        *agreements(seeker.occupation_masses, posting.occupation_masses),
+        *gaps(seeker.level, posting.level),
     ]
     return np.asarray(values, dtype=np.float64), match
 

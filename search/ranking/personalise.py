@@ -18,19 +18,25 @@ from .features import EXPERIENCE_LEVELS
 # The dismissal reasons that act on ranking (search.models.DismissReason holds them all).
 NOT_RELEVANT, TOO_JUNIOR, TOO_SENIOR = "not_relevant", "too_junior", "too_senior"
 
-# Score (log-odds) taken off a posting identical to one dismissed as not relevant; a posting whose
-# vector is less alike than NOT_RELEVANT_FLOOR (cosine) loses nothing, in between linearly.
-NOT_RELEVANT_WEIGHT = 3.0
+# The rules' amounts are in grades of the judged set's rubric (a good fit over a plausible one, a
+# plausible one over an off-field one): `grade` is what one grade is worth in the serving re-ranker's
+# score (measured when it is trained: Engine.grade), so the rules move a list as far whatever the
+# re-ranker's scale. DEFAULT_GRADE serves a re-ranker that did not measure it.
+DEFAULT_GRADE = 1.5
+# Grades taken off a posting identical to one dismissed as not relevant (a good fit falls to off-field);
+# a posting whose vector is less alike than NOT_RELEVANT_FLOOR (cosine) loses nothing, in between
+# linearly.
+NOT_RELEVANT_WEIGHT = 2.0
 NOT_RELEVANT_FLOOR = 0.6
-# Score (log-odds) added to a posting identical to one the seeker saved or applied to (not to that
-# posting itself), linearly from LIKED_FLOOR (cosine) as above.
-LIKED_WEIGHT = 2.0
+# Grades added to a posting identical to one the seeker saved or applied to (not to that posting
+# itself), linearly from LIKED_FLOOR (cosine) as above.
+LIKED_WEIGHT = 1.0
 LIKED_FLOOR = 0.6
 # How far the vector search moves from the resume towards the liked postings (Rocchio's beta; the
 # resume's own vector has weight 1).
 LIKED_QUERY_SHIFT = 0.5
-# Score taken off per experience level outside the range the seeker's dismissals set.
-SENIORITY_PENALTY = 1.5
+# Grades taken off per experience level outside the range the seeker's dismissals set.
+SENIORITY_PENALTY = 1.0
 # A learned correction at least this large (log-odds) is named among the result's reasons.
 LEARNED_NOTE = 0.25
 
@@ -109,10 +115,15 @@ def feedback_query(
 
 
 def penalties(
-    personal: Personal, ids: Sequence[int], levels: Sequence[str], vectors_of: VectorsOf
+    personal: Personal,
+    ids: Sequence[int],
+    levels: Sequence[str],
+    vectors_of: VectorsOf,
+    grade: float = DEFAULT_GRADE,
 ) -> tuple[npt.NDArray[np.float64], list[dict[str, str]]]:
     """The score each posting (`ids`, with their experience `levels`) loses to the seeker's feedback
-    rules, and why (one dict per posting; a negative loss is a gain)."""
+    rules, and why (one dict per posting; a negative loss is a gain); `grade` is what one grade is
+    worth in the score."""
     pen = np.zeros(len(ids))
     why: list[dict[str, str]] = [{} for _ in ids]
     lo, hi = personal.levels
@@ -123,7 +134,7 @@ def penalties(
                 continue
             out = lo - i if i < lo else i - hi if i > hi else 0
             if out:
-                pen[n] += SENIORITY_PENALTY * out
+                pen[n] += SENIORITY_PENALTY * grade * out
                 why[n]["seniority"] = f"{level}, outside the levels you want ({personal.notes['seniority']})"
     if (personal.unwanted or personal.liked) and len(ids):
         found = vectors_of(list(personal.unwanted) + list(personal.liked) + list(ids))
@@ -144,7 +155,7 @@ def penalties(
                 sims[[i == pid for i in rows]] = -1.0  # a posting is not its own look-alike
                 sim = float(np.max(sims))
                 if sim > floor:
-                    pen[n] += sign * weight * (sim - floor) / (1 - floor)
+                    pen[n] += sign * weight * grade * (sim - floor) / (1 - floor)
                     why[n][key] = f"like a posting you {note} ({sim:.2f})"
     return pen, why
 
@@ -158,9 +169,11 @@ def personalise(
     X: npt.NDArray[np.float64],
     vectors_of: VectorsOf,
     learned: Corrections | None = None,
+    grade: float = DEFAULT_GRADE,
 ) -> tuple[npt.NDArray[np.float64], list[dict[str, str]]]:
     """One seeker's scores for their postings (`ids`, with their experience `levels` and pair features
-    `X`) after their feedback, and what moved each (one dict per posting).
+    `X`) after their feedback, and what moved each (one dict per posting); `grade`: what one grade of
+    the rubric is worth in the scores.
 
     Both the learned correction and the rules' penalties and bonuses are added to the global score: the
     personalised model was fitted with the global score as its offset, so its correction applies to that
@@ -174,7 +187,7 @@ def personalise(
     out = np.asarray(scores, dtype=np.float64) + correction
     notes: list[dict[str, str]] = [{} for _ in ids]
     if personal.shifts and n:
-        penalty, notes = penalties(personal, ids, levels, vectors_of)
+        penalty, notes = penalties(personal, ids, levels, vectors_of, grade)
         out = out - penalty
     for i, value in enumerate(correction):
         if abs(value) >= LEARNED_NOTE:

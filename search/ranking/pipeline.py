@@ -30,9 +30,9 @@ import numpy.typing as npt
 
 from .diversity import cap_per_key
 from .explain import reasons
-from .features import FEATURES, PostingSide, SeekerSide, SkillMatch, candidate_features
+from .features import FEATURES, UNKNOWN, PostingSide, SeekerSide, SkillMatch, candidate_features
 from .fusion import add_domain_hits, reciprocal_rank_fusion
-from .personalise import Corrections, Personal, VectorsOf, personalise
+from .personalise import DEFAULT_GRADE, Corrections, Personal, VectorsOf, personalise
 from .rerank import rerank_score
 from .types import Candidate, Hit, StageTimings
 
@@ -150,17 +150,29 @@ def pool_for(
     today: dt.date,
     exclude: Set[int] = frozenset(),
     include: Set[int] = frozenset(),
+    vectors_of: VectorsOf | None = None,
     timings: StageTimings,
 ) -> Pool:
     """Retrieval and the pair features, what every later stage reads (evaluation and training stop here).
     Items in `include` join however retrieval ranked them (a recruiter's applicants); items in `exclude`
-    (dismissed, applied to) and items `describe` does not know (closed since indexing) leave."""
+    (dismissed, applied to) and items `describe` does not know (closed since indexing) leave. Items the
+    vector search did not return get their similarity to the query from their stored vectors
+    (`vectors_of`), so the vector feature measures every pair, not the luck of retrieval."""
     candidates = retrieve(query, keywords=keywords, vectors=vectors, timings=timings)
     with timings.stage("features"):
         seen = {c.id for c in candidates}
         candidates = candidates + [Candidate(id=i) for i in sorted(set(include) - seen)]
         sides = describe([c.id for c in candidates])
         candidates = [c for c in candidates if c.id in sides and c.id not in exclude]
+        unmeasured = [c for c in candidates if c.vector_score is None]
+        if vectors_of is not None and unmeasured:
+            found = vectors_of([c.id for c in unmeasured])
+            q = np.asarray(query.vector, dtype=np.float32)
+            q = q / (np.linalg.norm(q) + 1e-9)
+            for c in unmeasured:
+                if c.id in found:
+                    v = np.asarray(found[c.id], dtype=np.float32)
+                    c.vector_score = float(v @ q / (np.linalg.norm(v) + 1e-9))
         bm25_max = max((c.bm25_score or 0.0 for c in candidates), default=0.0)
         pool = Pool(query, candidates, sides, np.zeros((0, len(FEATURES))), [])
         rows = []
@@ -174,23 +186,66 @@ def pool_for(
     return pool
 
 
+def model_scores(scorer: Scorer, X: Matrix) -> tuple[Matrix, Matrix]:
+    """(scores, per-feature contributions) of feature rows `X` (FEATURES wide). A re-ranker trained on
+    fewer features (one saved before features were added) reads the columns it knows, by name; the
+    others contribute nothing."""
+    X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+    names = list(getattr(scorer, "feature_names_", FEATURES))
+    if names == list(FEATURES):
+        return np.asarray(scorer.predict(X)), np.asarray(scorer.contributions(X))
+    columns = [FEATURES.index(n) for n in names]
+    contributions = np.zeros_like(X)
+    contributions[:, columns] = scorer.contributions(X[:, columns])
+    return np.asarray(scorer.predict(X[:, columns])), contributions
+
+
 def score(pool: Pool, scorer: Scorer | None) -> tuple[Matrix, Matrix]:
     """(scores, per-feature contributions): the learned re-ranker's, else fused retrieval blended with
     domain agreement (contributions all zero)."""
     if scorer is not None and len(pool.candidates):
-        return np.asarray(scorer.predict(pool.X)), np.asarray(scorer.contributions(pool.X))
+        return model_scores(scorer, pool.X)
     d = FEATURES.index("domain")
     blended = [rerank_score(c, float(x[d])) for c, x in zip(pool.candidates, pool.X, strict=True)]
     return np.asarray(blended, dtype=np.float64), np.zeros_like(pool.X)
 
 
 def best_first(pool: Pool, scores: Matrix) -> list[int]:
-    """Candidate positions, best score first; ties by id, so the order is repeatable."""
-    return sorted(range(len(pool.candidates)), key=lambda i: (-scores[i], pool.candidates[i].id))
+    """Candidate positions, best score first; a tie goes to the fresher posting, then to the lower id, so
+    the order is repeatable."""
+    r = FEATURES.index("recency")
+    fresh = pool.X[:, r] if len(pool.X) else np.zeros(len(pool.candidates))
+    return sorted(range(len(pool.candidates)), key=lambda i: (-scores[i], -fresh[i], pool.candidates[i].id))
 
 
 def employer_of(side: Side) -> str:
     return side.employer if isinstance(side, PostingSide) else ""
+
+
+def one_per_job(pool: Pool, order: Sequence[int]) -> list[int]:
+    """The order with each reposted job once (postings sharing `same_as`): the freshest posting of the
+    group takes the place of the group's best."""
+    groups: dict[str, list[int]] = {}
+    for i in order:
+        side = pool.sides[pool.candidates[i].id]
+        if isinstance(side, PostingSide) and side.same_as:
+            groups.setdefault(side.same_as, []).append(i)
+
+    def freshness(i: int) -> tuple[dt.date, int]:
+        side = pool.sides[pool.candidates[i].id]
+        posted = side.posted_at if isinstance(side, PostingSide) else None
+        return posted or dt.date.min, pool.candidates[i].id
+
+    out, seen = [], set()
+    for i in order:
+        side = pool.sides[pool.candidates[i].id]
+        key = side.same_as if isinstance(side, PostingSide) else ""
+        if not key:
+            out.append(i)
+        elif key not in seen:
+            seen.add(key)
+            out.append(max(groups[key], key=freshness))
+    return out
 
 
 def keep(
@@ -201,8 +256,9 @@ def keep(
     per_employer: int | None = None,
     include: Set[int] = frozenset(),
 ) -> list[int]:
-    """The best k positions, at most `per_employer` of one employer when given (an item without one
-    counts alone), plus every included item wherever it ranks, in rank order."""
+    """The best k positions, each reposted job once, at most `per_employer` of one employer when given
+    (an item without one counts alone), plus every included item wherever it ranks, in rank order."""
+    order = one_per_job(pool, order)
     if per_employer is not None:
         top = cap_per_key(order, lambda i: employer_of(pool.sides[pool.candidates[i].id]), per_employer, k)
     else:
@@ -237,18 +293,24 @@ def rank(
     learned: Corrections | None = None,
     vectors_of: VectorsOf | None = None,
     per_employer: int | None = None,
+    grade: float = DEFAULT_GRADE,
+    prefer_near: float = 0.0,
     explained: bool = True,
     timings: StageTimings | None = None,
 ) -> Ranking:
     """The whole chain. `personal` (a seeker's feedback; with `vectors_of`, the item vectors its
-    look-alike rules compare, and `learned`, the personalised model) applies to postings only;
+    look-alike rules compare, `learned`, the personalised model, and `grade`, what a grade of the
+    judged set's rubric is worth in the scorer's scores) applies to postings only;
     `explained=False` leaves the reasons to the caller (`explain`), for lists most of which are
-    never shown."""
+    never shown. `prefer_near` moves items near the query's place (the same city, or remote) up and far
+    ones down by up to half of it, and leaves every item in the list: the seeker's default list shows
+    what is near first without hiding the rest."""
     timings = timings if timings is not None else StageTimings()
     pool = pool_for(
         query,
         keywords=keywords,
         vectors=vectors,
+        vectors_of=vectors_of,
         describe=describe,
         skill_idf=skill_idf,
         today=today,
@@ -274,7 +336,10 @@ def rank(
                 X=pool.X,
                 vectors_of=vectors_of,
                 learned=learned,
+                grade=grade,
             )
+        if prefer_near and len(pool.candidates):
+            scores = scores + prefer_near * (pool.X[:, FEATURES.index("location")] - UNKNOWN)
         d = FEATURES.index("domain")
         for c, x, s in zip(pool.candidates, pool.X, scores, strict=True):
             c.domain_score = float(x[d])

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import SeekerSide
+from .seniority import resume_level
 
 
 def query_text(*, text: str, profile: Mapping[str, Any] | None) -> str:
@@ -27,10 +28,12 @@ def seeker_side(
     domain_probs: npt.NDArray[np.float64] | None,
     *,
     domain: str | None = None,
+    occupations: Mapping[str, float] | None = None,
 ) -> SeekerSide:
-    """The resume's side of its pairs: what its profile says, and the domain classifier's probabilities
-    (`domain`: its likeliest domain as the reasons name it)."""
+    """The resume's side of its pairs: what its profile says, the domain classifier's probabilities
+    (`domain`: its likeliest domain as the reasons name it) and its O*NET-SOC placement."""
     profile = profile or {}
+    titles = profile.get("titles") or []
     return SeekerSide(
         domain_probs=domain_probs,
         skills=frozenset((s.get("canonical") or s.get("name") or "").lower() for s in profile.get("skills") or [] if s),
@@ -38,6 +41,13 @@ def seeker_side(
         years=profile.get("years_experience"),
         location=profile.get("location") or "",
         domain=domain,
-        titles=tuple((profile.get("titles") or [])[:3]),
+        titles=tuple(titles[:3]),
         occupation_titles=tuple(o.get("title") for o in profile.get("occupations") or [])[:2],
+        occupations=dict(occupations or {}),
+        level=resume_level(profile.get("years_experience"), titles),
     )
+
+
+def named_occupations(profile: Mapping[str, Any] | None) -> list[str]:
+    """The O*NET-SOC codes the profile's titles name exactly, in the order of the titles."""
+    return [o["code"] for o in (profile or {}).get("occupations") or [] if o.get("code")]

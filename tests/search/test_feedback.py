@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from resumes.services import profile_read
-from search.feedback import personal_for, yearly_pay
-from search.filters import Filters
+from search.feedback import personal_for
+from search.filters import Filters, yearly_pay
 from search.models import DismissReason, Interaction, JobPosting, PostingFeedback, Recommendation
 from search.ranking.features import EXPERIENCE_LEVELS, FEATURES
 from search.ranking.personalise import NOT_RELEVANT_FLOOR, NOT_RELEVANT_WEIGHT, SENIORITY_PENALTY, penalties
@@ -204,6 +204,7 @@ def test_salary_too_low_raises_the_minimum_pay_above_that_posting(  # type: igno
 def test_too_junior_moves_lower_levels_down_by_the_seniority_penalty(  # type: ignore[no-untyped-def]
     seeker_client, resume, django_capture_on_commit_callbacks
 ):
+    from search.indexing.engine import get_engine
     from search.matching.seekers import jobs_for_text, resume_query_text
 
     entry = JobPosting.objects.open().filter(experience_level="Entry level").first()
@@ -220,7 +221,8 @@ def test_too_junior_moves_lower_levels_down_by_the_seniority_penalty(  # type: i
             continue
         level = item.posting.experience_level
         below = {"Internship": 2, "Entry level": 1}.get(level, 0)
-        assert item.candidate.final_score == pytest.approx(before[item.posting.pk] - SENIORITY_PENALTY * below)
+        grade = get_engine().grade  # the rules are set in grades of the serving re-ranker's score
+        assert item.candidate.final_score == pytest.approx(before[item.posting.pk] - SENIORITY_PENALTY * grade * below)
         assert ("seniority" in item.why.get("personal", {})) == bool(below)
         checked += bool(below)
     assert checked, "no lower-level posting left to compare: the corpus should have some"
@@ -238,13 +240,13 @@ def test_not_relevant_demotes_look_alikes_of_the_dismissed_posting(  # type: ign
     engine = get_engine()
     postings = [r.posting for r in _ranked(resume)]
     ids, levels = [p.pk for p in postings], [p.experience_level for p in postings]
-    pen, why = penalties(personal, ids, levels, engine.vectors.vectors)
+    pen, why = penalties(personal, ids, levels, engine.vectors.vectors, engine.grade)
     vecs = engine.vectors.vectors([first.posting_id] + [p.pk for p in postings])
     u = np.asarray(vecs[first.posting_id])
     for p, got, note in zip(postings, pen, why, strict=True):
         v = np.asarray(vecs[p.pk])
         sim = float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
-        want = NOT_RELEVANT_WEIGHT * max(0.0, sim - NOT_RELEVANT_FLOOR) / (1 - NOT_RELEVANT_FLOOR)
+        want = NOT_RELEVANT_WEIGHT * engine.grade * max(0.0, sim - NOT_RELEVANT_FLOOR) / (1 - NOT_RELEVANT_FLOOR)
         assert got == pytest.approx(want, abs=1e-4)
         assert ("like_dismissed" in note) == (want > 0)
     stored = {r.posting_id: r.why for r in _ranked(resume)}

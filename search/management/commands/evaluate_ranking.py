@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.evaluation.cache import cached_embeddings, cached_heads, cached_profiles
 from search.evaluation.datasets import LabelledResume, load_posting_labels, load_resumes, split_resumes
+from search.evaluation.judged import JUDGED_DIR, JudgedSet, agreement, render_judged
+from search.evaluation.judged_lists import judged_tables
 from search.evaluation.metrics import K, Table, render
 from search.evaluation.stages import recruiter_table, seeker_table
 from search.indexes.qdrant import VectorStoreBusy
@@ -20,20 +22,25 @@ from search.ranking.sides import query_text
 
 class Command(BaseCommand):
     help = (
-        "P@10, nDCG@10 and MRR of each ranking stage (BM25, vectors, fused, fused + domain, full re-ranker), "
-        "overall and per domain, for seekers (jobs for each resume) or recruiters (resumes for each posting)."
+        "Judged relevance (--judged dev|test|all: nDCG@10, good fit, plausible or better, off-field and duplicate "
+        "shares with bootstrap intervals, per stage and against the simple baseline, both directions), or "
+        "agreement with domain labels (--resumes and --labels: P@10, nDCG@10 and MRR of each stage, overall and "
+        "per domain, for seekers or recruiters)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--resumes",
-            type=Path,
-            required=True,
-            help="parquet (ID, Resume_str, Category) or JSONL {id, text, category}",
+            "--judged",
+            choices=["dev", "test", "all"],
+            help="score against the judged set (search/evaluation/judged/): its dev split, its test split, or both",
         )
         parser.add_argument(
-            "--labels", type=Path, required=True, help="JSONL {source, external_id, domain} (label_postings)"
+            "--judged-dir", type=Path, default=JUDGED_DIR, help="a judged set of your own (queries.jsonl, grades.jsonl)"
         )
+        parser.add_argument(
+            "--resumes", type=Path, help="parquet (ID, Resume_str, Category) or JSONL {id, text, category}"
+        )
+        parser.add_argument("--labels", type=Path, help="JSONL {source, external_id, domain} (label_postings)")
         parser.add_argument("--direction", choices=["seeker", "recruiter"], default="seeker")
         parser.add_argument(
             "--split",
@@ -48,6 +55,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: object, **o: object) -> None:
+        if o["judged"]:
+            self._judged(JudgedSet.load(Path(str(o["judged_dir"]))), str(o["judged"]), bool(o["json"]))
+            return
+        if o["resumes"] is None or o["labels"] is None:
+            raise CommandError("give --judged dev|test|all, or --resumes FILE and --labels FILE")
         resumes_path, labels_path = Path(str(o["resumes"])), Path(str(o["labels"]))
         for path in (resumes_path, labels_path):
             if not path.exists():
@@ -100,3 +112,21 @@ class Command(BaseCommand):
         """Rank the file's resumes for labelled postings: the same stages, the roles of the two sides swapped."""
         profiles, queries, vecs, heads = self._read(resumes)
         return recruiter_table(resumes, profiles, queries, vecs, heads, labels, engine, per_domain=per_domain)
+
+    def _judged(self, judged: JudgedSet, split: str, as_json: bool) -> None:
+        """Every stage and the simple baseline, scored on the judged set, both directions."""
+        if not judged.queries:
+            raise CommandError(f"the judged set has no queries ({judged.queries_path})")
+        grades = judged.grades
+        try:
+            seekers, recruiters = judged_tables(split, get_engine(), Path(settings.SHARED_DATA_DIR), judged)
+        except VectorStoreBusy as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            reset_engine()
+        render_judged(seekers, self.stdout.write, what=f"seekers: judged resumes ({split}), top {K} postings")
+        render_judged(recruiters, self.stdout.write, what=f"recruiters: judged postings ({split}), top {K} resumes")
+        self.stdout.write(f"grades: {len(grades)} pairs; agreement of pairs graded twice: {agreement(grades)}")
+        if as_json:
+            out = {"seekers": seekers.as_dict(), "recruiters": recruiters.as_dict(), "agreement": agreement(grades)}
+            self.stdout.write(json.dumps(out))

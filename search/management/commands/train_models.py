@@ -1,7 +1,8 @@
 """Train the domain classifier and the learned re-ranker, each saved as a new model version.
 
-Both learn from the train part of our split of the labelled resumes (search.evaluation.datasets.split_resumes);
-the held-out part scores them, so the figures are on resumes neither model saw.
+The domain classifier learns from the train part of our split of the labelled resumes
+(search.evaluation.datasets.split_resumes) and is scored on the held-out part. The re-ranker learns to
+rank from the judged set's dev split (graded pairs, both directions) and is scored on its test split.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sklearn.model_selection import StratifiedKFold
 
 from search.evaluation.cache import cached_embeddings, cached_heads, cached_profiles
-from search.evaluation.datasets import load_posting_labels, load_resumes, split_resumes
-from search.evaluation.stages import seeker_table
+from search.evaluation.datasets import load_resumes, split_resumes
+from search.evaluation.judged import JUDGED_DIR, JudgedSet
+from search.evaluation.judged_lists import judged_tables, read_resumes, recruiter_pool
+from search.evaluation.training import cross_validated_ndcg, graded_rows, kept_by_grade, score_per_grade
 from search.indexing.artifacts import DOMAIN, RERANKER, StoredModel, save_model
 from search.indexing.engine import get_engine, reset_engine
 from search.learning import personal_train
-from search.matching.seekers import candidate_pool
 from search.ranking.domain import DomainClassifier, domain_inputs
 from search.ranking.features import FEATURES
-from search.ranking.reranker import LinearReranker
+from search.ranking.reranker import PairwiseReranker
 from search.ranking.sides import query_text
 
 
@@ -42,17 +44,20 @@ def _titles_below_first_line(text: str, profile: dict[str, Any]) -> list[str]:
     return [t for t in profile.get("titles") or [] if t.lower() not in first]
 
 
+RERANKER_C = (0.01, 0.1, 1.0)
+
+
 class Command(BaseCommand):
-    help = "Train the domain classifier and the re-ranker on the labelled resumes; save them as new versions."
+    help = (
+        "Train the domain classifier (on the labelled resumes) and the re-ranker (on the judged set's dev "
+        "split); save them as new versions, with their held-out figures in metrics.json."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--resumes",
             type=Path,
             default=settings.SHARED_DATA_DIR / "kaggle-resume-dataset" / "resumes_train.parquet",
-        )
-        parser.add_argument(
-            "--labels", type=Path, help="posting domains, JSONL (label_postings); needed for the re-ranker"
         )
         parser.add_argument(
             "--only",
@@ -63,6 +68,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ship", action="store_true", help="write to search/artifacts/<model> (committed with the repository)"
         )
+        parser.add_argument(
+            "--judged-dir", type=Path, default=JUDGED_DIR, help="the judged set the re-ranker learns from"
+        )
         parser.add_argument("--folds", type=int, default=5)
         parser.add_argument("--limit", type=int, help="use the first N resumes only (smoke runs)")
 
@@ -72,13 +80,12 @@ class Command(BaseCommand):
             self.stdout.write(("deployed " if report.deployed else "not deployed: ") + report.reason)
             self.stdout.write(json.dumps({"version": report.version, **report.metrics}))
             return
+        if o["only"] == "reranker":
+            self._reranker(None, o)
+            return
         resumes_path: Path = o["resumes"]
         if not resumes_path.exists():
             raise CommandError(f"{resumes_path} not found (set JOBMATCH_SHARED_DATA or pass --resumes)")
-        if o["only"] != "domain" and (o["labels"] is None or not o["labels"].exists()):
-            raise CommandError(
-                "the re-ranker learns from posting labels: pass --labels FILE (manage.py label_postings)"
-            )
         resumes = load_resumes(resumes_path)[: o["limit"] or None]
         train, test = split_resumes(resumes)
         cache = settings.DATA_DIR / "cache"
@@ -95,9 +102,8 @@ class Command(BaseCommand):
         domain = None
         if o["only"] in (None, "domain"):
             domain = self._domain(train, test, profiles, queries, vec, heads, cache, o)
-        if o["only"] in (None, "reranker"):
-            labels = load_posting_labels(o["labels"])
-            self._reranker(train, test, profiles, queries, vec, heads, labels, domain, o)
+        if o["only"] is None:
+            self._reranker(domain, o)
 
     def _domain(  # type: ignore[type-arg]
         self, train: list, test: list, profiles: dict, queries: dict, vec: dict, heads: dict, cache: Path, o: dict
@@ -193,61 +199,52 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({k: v for k, v in metrics.items() if "accuracy" in k}))
         return StoredModel(model, out.name, metrics)
 
-    def _reranker(  # type: ignore[type-arg]
-        self,
-        train: list,
-        test: list,
-        profiles: dict,
-        queries: dict,
-        vec: dict,
-        heads: dict,
-        labels: dict,
-        domain: Any,
-        o: dict,
-    ) -> None:
+    def _reranker(self, domain: StoredModel | None, o: dict[str, Any]) -> None:
+        """Learning to rank on the judged set's dev split (both directions), C chosen by cross-validation
+        over its queries; the judged test split's figures, with the intervals, go into metrics.json."""
+        judged = JudgedSet.load(o["judged_dir"])
+        if not judged.queries or not len(judged.grades):
+            raise CommandError(f"the re-ranker learns from the judged set: {judged.dir} has no queries or grades")
+        shared = Path(settings.SHARED_DATA_DIR)
+        reset_engine()  # the newest saved models (a domain classifier saved since the engine was loaded)
         engine = get_engine()
         if domain is not None:
             engine.domain = domain  # the classifier just trained, so the re-ranker learns with it
         try:
-            rows, ys = [], []
+            resumes = read_resumes(recruiter_pool(shared, judged), shared, judged)
+            dev = [q for q in judged.queries if q.split == "dev"]
             t0 = time.perf_counter()
-            for n, r in enumerate(train, start=1):
-                found = candidate_pool(
-                    text=queries[r.id], profile=profiles[r.id], query_vec=vec[r.id], head_vec=heads[r.id]
-                )
-                for c, x in zip(found.pool.candidates, found.pool.X, strict=True):
-                    p = found.postings[c.id]
-                    label = labels.get((p.source, p.external_id), "")
-                    if label:  # a posting without a declared domain says nothing either way
-                        rows.append(x)
-                        ys.append(int(label == r.category))
-                if n % 200 == 0:
-                    self.stderr.write(f"  {n}/{len(train)} resumes, {time.perf_counter() - t0:.0f} s")
-            X, y = np.vstack(rows), np.asarray(ys)
-            model = LinearReranker().fit(X, y)
-            table = seeker_table(
-                test,
-                [profiles[r.id] for r in test],
-                [queries[r.id] for r in test],
-                [vec[r.id] for r in test],
-                labels,
-                model,
-                [heads[r.id] for r in test],
+            rows = graded_rows(dev, judged.grades, resumes, engine, shared)
+            self.stderr.write(
+                f"  {len(rows)} graded pairs in the dev queries' pools ({time.perf_counter() - t0:.0f} s)"
             )
+            X, y, groups = rows.X, np.asarray(rows.grades), np.asarray(rows.groups)
+            cv = {c: cross_validated_ndcg(X, y, groups, C=c, folds=o["folds"]) for c in RERANKER_C}
+            best = max(cv, key=lambda c: cv[c])
+            model = PairwiseReranker(C=best).fit(X, y, groups)
+            grade = score_per_grade(model, X, y, groups)
+            engine.reranker = StoredModel(model, "candidate", {"score_per_grade": grade})
+            test_seekers, test_recruiters = judged_tables("test", engine, shared, judged)
         finally:
             reset_engine()
         metrics = {
-            "data": o["resumes"].name,
-            "labels": o["labels"].name,
-            "train_resumes": len(train),
-            "train_pairs": len(y),
-            "relevant_share": round(float(y.mean()), 4),
+            "data": "the judged set's dev split (search/evaluation/judged), both directions",
+            "train_pairs_graded": len(rows),
+            "train_queries": len(set(rows.groups)),
+            "pairs": model.pairs_,
             "domain_model": domain.version
             if domain is not None
             else (engine.domain.version if engine.domain else None),
+            "cross_validated_ndcg_at_10_by_C": {str(c): round(v, 4) for c, v in cv.items()},
+            "C": best,
+            "score_per_grade": round(grade, 4),
+            "kept_at_score_by_grade": kept_by_grade(model, X, y),
             "weights": {f: round(float(w), 4) for f, w in zip(FEATURES, model.coef_, strict=True)},
-            "test": table.as_dict()["overall"],
+            "test": {
+                "seekers": {k: test_seekers.summary(k) for k in ("full", "fused+domain", "blend", "bm25")},
+                "recruiters": {k: test_recruiters.summary(k) for k in ("full", "fused+domain", "blend", "bm25")},
+            },
         }
         out = save_model(RERANKER, model, metrics, out_dir=settings.SHIPPED_MODEL_DIR / RERANKER if o["ship"] else None)
         self.stdout.write(f"re-ranker saved in {out}")
-        self.stdout.write(json.dumps({"weights": metrics["weights"], "test": metrics["test"]}))
+        self.stdout.write(json.dumps({"weights": metrics["weights"], "cv": metrics["cross_validated_ndcg_at_10_by_C"]}))

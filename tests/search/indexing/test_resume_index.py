@@ -111,16 +111,15 @@ def test_a_refresh_of_an_unchanged_resume_embeds_nothing_and_a_changed_one_is_em
     vector embeds again."""
     import numpy as np
 
-    from search.indexing import resume_index as resume_index
     from search.indexing.engine import domain_stamp_path, get_engine
     from search.indexing.resume_index import resume_content_hash
     from search.matching import seekers
     from search.matching.seekers import recommendations_refresh, resume_query_text
 
     embedded: list[str] = []
-    real, real_heads = seekers.embed_documents_and_heads, resume_index.embed_heads
+    real, real_heads = seekers.embed_documents_and_heads, seekers.embed_heads
     monkeypatch.setattr(seekers, "embed_documents_and_heads", lambda texts: embedded.extend(texts) or real(texts))
-    monkeypatch.setattr(resume_index, "embed_heads", lambda texts: embedded.extend(texts) or real_heads(texts))
+    monkeypatch.setattr(seekers, "embed_heads", lambda texts: embedded.extend(texts) or real_heads(texts))
     resume = resume_of(seeker, NURSE)
     first = recommendations_refresh(resume=resume)
     assert len(embedded) == 1 and "embed" in first.timings.ms and "index resume" in first.timings.ms
@@ -129,9 +128,11 @@ def test_a_refresh_of_an_unchanged_resume_embeds_nothing_and_a_changed_one_is_em
     second = recommendations_refresh(resume=resume)
     assert len(embedded) == 1 and "embed" not in second.timings.ms and "index resume" not in second.timings.ms
     np.testing.assert_allclose(second.query_vec, first.query_vec, atol=1e-6)
-    # Nor is it classified again: its index entry holds the serving model's probabilities (rounded).
+    # Nor is it classified or placed again: its index entry holds the serving models' answers (rounded).
     assert "classify" in first.timings.ms and "classify" not in second.timings.ms
+    assert "occupations" in first.timings.ms and "occupations" not in second.timings.ms
     np.testing.assert_allclose(second.resume_probs, first.resume_probs, atol=1e-5)
+    assert second.occupations == IndexedResume.objects.get(resume=resume).occupations
     assert list(resume.recommendations.values_list("posting_id", flat=True)) == ten
     stamp = domain_stamp_path()
     served = stamp.read_text()
@@ -140,7 +141,7 @@ def test_a_refresh_of_an_unchanged_resume_embeds_nothing_and_a_changed_one_is_em
         assert "classify" in recommendations_refresh(resume=resume).timings.ms
     finally:
         stamp.write_text(served)
-    assert len(embedded) == 2  # the vector reused; the head embedded for the classifier
+    assert len(embedded) == 2  # the vector reused; the head embedded for the classifier and the placement
 
     resume.profile = {**resume.profile, "titles": ["Charge Nurse"]}  # the seeker corrects the profile
     resume.save()

@@ -35,13 +35,17 @@ def test_level_range_follows_the_newest_dismissal():
 
 def test_penalties_are_zero_without_feedback_and_exact_with_it():
     ids, levels = [1, 2], ["Internship", "Director"]
-    pen, why = penalties(Personal(), ids, levels, lambda ids: {})
+    pen, why = penalties(Personal(), ids, levels, lambda ids: {}, 1.0)
     assert pen.tolist() == [0.0, 0.0] and why == [{}, {}]
     personal = Personal(levels=(2, 3), notes={"seniority": "Associate to Mid-Senior level"})
-    pen, why = penalties(personal, ids, levels, lambda ids: {})
+    pen, why = penalties(personal, ids, levels, lambda ids: {}, 1.0)
     assert pen.tolist() == [2 * SENIORITY_PENALTY, 1 * SENIORITY_PENALTY]
+    # The rules are set in grades: a re-ranker whose grade is worth 0.4 of its score moves 0.4 as far.
+    assert penalties(personal, ids, levels, lambda ids: {}, 0.4)[0].tolist() == pytest.approx(
+        [0.8 * SENIORITY_PENALTY, 0.4 * SENIORITY_PENALTY]
+    )
     vectors = {9: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.0, 1.0]}
-    pen, why = penalties(Personal(unwanted=(9,)), ids, levels, lambda ids: vectors)
+    pen, why = penalties(Personal(unwanted=(9,)), ids, levels, lambda ids: vectors, 1.0)
     assert pen.tolist() == [pytest.approx(NOT_RELEVANT_WEIGHT), 0.0] and "like_dismissed" in why[0]
 
 
@@ -49,14 +53,14 @@ def test_look_alikes_of_liked_postings_move_up_but_not_the_liked_posting_itself(
     ids, levels = [1, 2, 3, 9], [""] * 4
     # 1 is the liked posting's twin, 2 is 0.8 alike (halfway between the floor 0.6 and 1), 3 unlike it.
     vectors = {9: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.8, 0.6], 3: [0.0, 1.0]}
-    pen, why = penalties(Personal(liked=(9,)), ids, levels, lambda ids: vectors)
+    pen, why = penalties(Personal(liked=(9,)), ids, levels, lambda ids: vectors, 1.0)
     assert Personal(liked=(9,)).shifts
     half = LIKED_WEIGHT * (0.8 - LIKED_FLOOR) / (1 - LIKED_FLOOR)
     assert pen.tolist() == [pytest.approx(-LIKED_WEIGHT), pytest.approx(-half), 0.0, 0.0]
     assert "like_liked" in why[0] and "like_liked" in why[1] and why[2] == {} and why[3] == {}
     # Liked and dismissed together: both act, each against its own look-alikes (4 is the dismissed 3's twin).
     vectors[4] = [0.0, 1.0]
-    pen, _ = penalties(Personal(liked=(9,), unwanted=(3,)), [1, 2, 4], [""] * 3, lambda ids: vectors)
+    pen, _ = penalties(Personal(liked=(9,), unwanted=(3,)), [1, 2, 4], [""] * 3, lambda ids: vectors, 1.0)
     assert pen.tolist() == [pytest.approx(-LIKED_WEIGHT), pytest.approx(-half), pytest.approx(NOT_RELEVANT_WEIGHT)]
 
 
@@ -93,6 +97,7 @@ def test_personalise_adds_the_learned_correction_then_takes_off_the_rules_penalt
         X=X,
         vectors_of=lambda ids: {},
         learned=model,
+        grade=1.0,
     )
     assert out.tolist() == pytest.approx([1.5, 1.0 - 0.1 - 2 * SENIORITY_PENALTY, 1.0 - SENIORITY_PENALTY])
     assert model.asked == [([5, 5, 5], [1, 2, 3])]  # the seeker's own corrections, one row per posting

@@ -243,3 +243,89 @@ def test_stage_orders_give_each_retriever_the_fused_list_and_the_full_chain(inde
     nearest = sorted(POSTINGS, key=lambda i: -float(POSTINGS[i][1] @ chef_query().vector))[:3]
     assert orders["vectors"] == nearest
     assert sorted(orders["full"]) == sorted(orders["fused"])
+
+
+def test_a_reposted_job_is_shown_once_the_freshest_posting_in_the_best_place(indexes):
+    keywords, vectors = indexes
+    reposts = {
+        1: dt.date(2026, 11, 1),  # the best match, posted first
+        2: dt.date(2026, 12, 1),  # the same job posted again: it takes the first's place
+    }
+
+    def describe_reposts(ids: list[int]) -> dict[int, PostingSide]:
+        out = {}
+        for i, side in describe(ids).items():
+            if i in reposts:
+                side = PostingSide(CHEF, ("menu planning",), posted_at=reposts[i], same_as="sous chef|bistro|boston")
+            out[i] = side
+        return out
+
+    ranking = rank(
+        chef_query(depth=7),
+        keywords=keywords,
+        vectors=vectors,
+        describe=describe_reposts,
+        scorer=LinearScorer(skills=1.0, vector=1.0),
+        skill_idf={},
+        today=TODAY,
+        k=5,
+    )
+    ids = [r.id for r in ranking.items]
+    assert 2 in ids and 1 not in ids
+    assert ids.index(2) == 0  # where the better-scored original stood
+
+
+def test_the_place_preference_reorders_close_scores_only():
+    """prefer_near moves a near item up and a far one down by half of it each: a far item ahead by less
+    than prefer_near falls behind a near one, one ahead by more stays ahead, and none leaves the list."""
+    near = {"location": "Chicago, IL"}
+    jobs = {  # id: (vector, place): far and a little ahead, near, near and far behind, far and well ahead
+        1: (unit(1, 0.65, 0), "Boston, MA"),
+        2: (unit(1, 0.75, 0), "Chicago, IL"),
+        3: (unit(1, 2.5, 0), "Chicago, IL"),
+        4: (unit(1, 0, 0), "Denver, CO"),
+    }
+    keywords, vectors = BM25Index(None), NumpyIndex(3)
+    keywords.upsert([IndexDoc(id=i, content_hash="h", text="accountant") for i in jobs])
+    vectors.upsert([IndexDoc(id=i, content_hash="h", vector=v) for i, (v, _) in jobs.items()])
+    sides = {i: PostingSide(NURSE, location=place, employer=str(i)) for i, (_, place) in jobs.items()}
+    seeker = SeekerSide(domain_probs=np.array([0.1, 0.9]), location=near["location"])
+
+    def order(prefer_near: float) -> list[int]:
+        ranking = rank(
+            Query(keywords="accountant", vector=unit(1, 0, 0), side=seeker),
+            keywords=keywords,
+            vectors=vectors,
+            describe=lambda ids: {i: sides[i] for i in ids},
+            scorer=LinearScorer(vector=1.0),
+            skill_idf={},
+            today=TODAY,
+            k=4,
+            prefer_near=prefer_near,
+        )
+        return [r.id for r in ranking.items]
+
+    scores = {i: float(v @ unit(1, 0, 0)) for i, (v, _) in jobs.items()}
+    assert scores[4] - scores[2] > 0.1 > scores[1] - scores[2] > 0
+    assert order(0.0) == [4, 1, 2, 3]
+    assert order(0.1) == [4, 2, 1, 3]
+
+
+def test_a_tie_goes_to_the_fresher_posting():
+    jobs = {1: dt.date(2026, 10, 1), 2: dt.date(2026, 12, 1), 3: dt.date(2026, 11, 1)}
+    keywords, vectors = BM25Index(None), NumpyIndex(3)
+    keywords.upsert([IndexDoc(id=i, content_hash="h", text="sous chef") for i in jobs])
+    vectors.upsert([IndexDoc(id=i, content_hash="h", vector=unit(1, 0, 0)) for i in jobs])
+    sides = {i: PostingSide(CHEF, posted_at=day, employer=str(i)) for i, day in jobs.items()}
+    ranking = rank(
+        chef_query(),
+        keywords=keywords,
+        vectors=vectors,
+        describe=lambda ids: {i: sides[i] for i in ids},
+        scorer=LinearScorer(domain=1.0),  # the three score alike
+        skill_idf={},
+        today=TODAY,
+        k=3,
+    )
+    assert len({r.score for r in ranking.items}) == 1
+    assert [r.id for r in ranking.items] == [2, 3, 1]
