@@ -14,13 +14,14 @@ from search.indexing.documents import posting_keyword_text
 from search.indexing.engine import Engine
 from search.models import JobPosting
 from search.ranking.diversity import duplicate_key
+from search.ranking.pipeline import Pool, stage_orders
 from search.ranking.sides import query_text
 
 from .baselines import TfidfBlend
 from .cache import cached_embeddings, cached_heads, cached_profiles
 from .datasets import load_resumes, split_resumes
 from .judged import RECRUITER, SEEKER, JudgedQuery, JudgedSet, JudgedTable, resume_texts, score_list
-from .stages import posting_key, recruiter_rankings, seeker_stage_lists
+from .stages import posting_key, recruiter_pools, seeker_stage_lists
 
 BLEND_DEPTH = 20
 BEST_JUDGED = "best judged"  # the query's graded items, best grade first: the ceiling of the shares
@@ -126,6 +127,19 @@ def seeker_lists(
         yield q, stages, postings
 
 
+def judged_pools(resumes: JudgedResumes, postings: Sequence[JobPosting], engine: Engine) -> Iterator[Pool]:
+    """For each posting, the judged resumes retrieved for it with the features of each pair (the
+    recruiter direction's pools, as `recruiter_pools` makes them)."""
+    return recruiter_pools(
+        resumes.profiles,  # type: ignore[arg-type]
+        resumes.queries,
+        resumes.vecs,  # type: ignore[arg-type]
+        resumes.heads,  # type: ignore[arg-type]
+        postings,
+        engine,
+    )
+
+
 def recruiter_lists(
     queries: Sequence[JudgedQuery], resumes: JudgedResumes, engine: Engine, shared: Path, judged: JudgedSet
 ) -> Iterator[tuple[JudgedQuery, dict[str, list[str]], JobPosting]]:
@@ -133,14 +147,8 @@ def recruiter_lists(
     postings = postings_named([q.id for q in queries])
     chosen = [q for q in queries if q.id in postings]
     blend = TfidfBlend.fit(resumes.ids, resumes.queries, *domain_training(shared, judged))
-    orders = recruiter_rankings(
-        resumes.profiles,
-        resumes.queries,
-        resumes.vecs,  # type: ignore[arg-type]
-        resumes.heads,  # type: ignore[arg-type]
-        [postings[q.id] for q in chosen],
-        engine,
-    )
+    scorer = engine.reranker.estimator if engine.reranker is not None else None
+    orders = (stage_orders(pool, scorer) for pool in judged_pools(resumes, [postings[q.id] for q in chosen], engine))
     for q, stages in zip(chosen, orders, strict=True):
         named = {s: [resumes.ids[i] for i in order] for s, order in stages.items()}
         named["blend"] = blend.rank(posting_keyword_text(postings[q.id]), BLEND_DEPTH)

@@ -17,8 +17,8 @@ from search.ranking.features import FEATURES
 from search.ranking.reranker import PairwiseReranker
 
 from .judged import RECRUITER, SEEKER, Grades, JudgedQuery, score_list
-from .judged_lists import JudgedResumes, postings_named
-from .stages import posting_key, recruiter_pools
+from .judged_lists import JudgedResumes, judged_pools, postings_named
+from .stages import posting_key
 
 
 @dataclass
@@ -63,14 +63,7 @@ def graded_rows(
     wanted = [q for q in queries if q.direction == RECRUITER]
     postings = postings_named([q.id for q in wanted])
     chosen = [q for q in wanted if q.id in postings]
-    pools = recruiter_pools(
-        resumes.profiles,  # type: ignore[arg-type]
-        resumes.queries,
-        resumes.vecs,  # type: ignore[arg-type]
-        resumes.heads,  # type: ignore[arg-type]
-        [postings[q.id] for q in chosen],
-        engine,
-    )
+    pools = judged_pools(resumes, [postings[q.id] for q in chosen], engine)
     for q, pool in zip(chosen, pools, strict=True):
         judged = grades.for_query(RECRUITER, q.id)
         for n, c in enumerate(pool.candidates):
