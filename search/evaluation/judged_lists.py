@@ -173,10 +173,14 @@ def posting_card(p: JobPosting, description_chars: int = 900) -> dict[str, objec
     }
 
 
-def judged_tables(split: str, engine: Engine, shared: Path, judged: JudgedSet) -> tuple[JudgedTable, JudgedTable]:
+def judged_tables(
+    split: str, engine: Engine, shared: Path, judged: JudgedSet, resumes: JudgedResumes | None = None
+) -> tuple[JudgedTable, JudgedTable]:
     """Every stage and the simple baseline scored on the judged queries of a split ("dev", "test" or
-    "all"): (seekers' lists of postings, recruiters' lists of resumes)."""
-    resumes = read_resumes(recruiter_pool(shared, judged), shared, judged)
+    "all"): (seekers' lists of postings, recruiters' lists of resumes). `resumes`: the recruiter pool
+    already read, if the caller has it."""
+    if resumes is None:
+        resumes = read_resumes(recruiter_pool(shared, judged), shared, judged)
     seekers = JudgedTable()
     for q, stages, postings in seeker_lists(judged.of(SEEKER, split), resumes, engine, posting_blend(shared, judged)):
         grades = judged.grades.for_query(SEEKER, q.id)

@@ -105,7 +105,6 @@ def recruiter_pools(
             query,
             keywords=keywords,
             vectors=vectors,
-            vectors_of=vectors.vectors,
             describe=lambda ids: {i: sides[i] for i in ids},
             skill_idf=engine.skill_idf,
             today=today,

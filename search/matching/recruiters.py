@@ -148,7 +148,6 @@ def resumes_for_posting(
         query,
         keywords=engine.resume_bm25,
         vectors=engine.resume_vectors,
-        vectors_of=engine.resume_vectors.vectors,
         describe=sides if sides is not None else IndexedResumes(),
         scorer=engine.reranker.estimator if engine.reranker is not None else None,
         skill_idf=engine.skill_idf,

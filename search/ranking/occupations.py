@@ -153,18 +153,10 @@ def level_masses(placement: Mapping[str, float]) -> tuple[dict[str, float], ...]
 
 
 def agreements(a: Sequence[Mapping[str, float]], b: Sequence[Mapping[str, float]]) -> tuple[float, ...]:
-    """`agreement` at each of AGREEMENT_LEVELS, from the two sides' level_masses."""
+    """From the two sides' level_masses, at each of AGREEMENT_LEVELS: the chance that the two placements
+    name the same occupation (the same broad occupation, the same family), each drawn from its placement
+    (mass outside the kept occupations counts as no match; an empty placement agrees with nothing)."""
     return tuple(float(sum(p * pb.get(k, 0.0) for k, p in pa.items())) for pa, pb in zip(a, b, strict=True))
-
-
-def agreement(a: Mapping[str, float], b: Mapping[str, float], length: int) -> float:
-    """The chance that two placements name the same occupation at one level of O*NET-SOC (10 characters:
-    the occupation; 6: the broad occupation; 5: the minor group; 2: the family), each drawn from its
-    placement (mass outside the kept occupations counts as no match)."""
-    if not a or not b:
-        return 0.0
-    pa, pb = prefix_mass(a, length), prefix_mass(b, length)
-    return float(sum(p * pb.get(k, 0.0) for k, p in pa.items()))
 
 
 def family(placement: Mapping[str, float]) -> tuple[str, float]:

@@ -21,7 +21,7 @@ database, so the chain is tested with in-memory indexes in milliseconds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping, Sequence, Set
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,7 +32,7 @@ from .diversity import cap_per_key
 from .explain import reasons
 from .features import FEATURES, UNKNOWN, PostingSide, SeekerSide, SkillMatch, candidate_features
 from .fusion import add_domain_hits, reciprocal_rank_fusion
-from .personalise import DEFAULT_GRADE, Corrections, Personal, VectorsOf, personalise
+from .personalise import DEFAULT_GRADE, Corrections, Personal, personalise
 from .rerank import rerank_score
 from .types import Candidate, Hit, StageTimings
 
@@ -50,6 +50,13 @@ class Retriever(Protocol):
     """What the chain asks of an index (search/indexes/base.SearchIndex has it)."""
 
     def search(self, query: Any, k: int, allowed: Collection[int] | None = None) -> list[Hit]: ...
+
+
+class VectorRetriever(Retriever, Protocol):
+    """A vector index: it also gives the stored vectors of items by id (the pair features measure every
+    item's similarity with them, the feedback rules compare items by them)."""
+
+    def vectors(self, ids: Iterable[int]) -> Mapping[int, Sequence[float]]: ...
 
 
 class Scorer(Protocol):
@@ -144,20 +151,19 @@ def pool_for(
     query: Query,
     *,
     keywords: Retriever,
-    vectors: Retriever,
+    vectors: VectorRetriever,
     describe: Callable[[list[int]], Mapping[int, Side]],
     skill_idf: Mapping[str, float],
     today: dt.date,
     exclude: Set[int] = frozenset(),
     include: Set[int] = frozenset(),
-    vectors_of: VectorsOf | None = None,
     timings: StageTimings,
 ) -> Pool:
     """Retrieval and the pair features, what every later stage reads (evaluation and training stop here).
     Items in `include` join however retrieval ranked them (a recruiter's applicants); items in `exclude`
     (dismissed, applied to) and items `describe` does not know (closed since indexing) leave. Items the
-    vector search did not return get their similarity to the query from their stored vectors
-    (`vectors_of`), so the vector feature measures every pair, not the luck of retrieval."""
+    vector search did not return get their similarity to the query from their stored vectors, so the
+    vector feature measures every pair, not the luck of retrieval."""
     candidates = retrieve(query, keywords=keywords, vectors=vectors, timings=timings)
     with timings.stage("features"):
         seen = {c.id for c in candidates}
@@ -165,8 +171,8 @@ def pool_for(
         sides = describe([c.id for c in candidates])
         candidates = [c for c in candidates if c.id in sides and c.id not in exclude]
         unmeasured = [c for c in candidates if c.vector_score is None]
-        if vectors_of is not None and unmeasured:
-            found = vectors_of([c.id for c in unmeasured])
+        if unmeasured:
+            found = vectors.vectors([c.id for c in unmeasured])
             q = np.asarray(query.vector, dtype=np.float32)
             q = q / (np.linalg.norm(q) + 1e-9)
             for c in unmeasured:
@@ -281,7 +287,7 @@ def rank(
     query: Query,
     *,
     keywords: Retriever,
-    vectors: Retriever,
+    vectors: VectorRetriever,
     describe: Callable[[list[int]], Mapping[int, Side]],
     scorer: Scorer | None,
     skill_idf: Mapping[str, float],
@@ -291,16 +297,15 @@ def rank(
     include: Set[int] = frozenset(),
     personal: Personal | None = None,
     learned: Corrections | None = None,
-    vectors_of: VectorsOf | None = None,
     per_employer: int | None = None,
     grade: float = DEFAULT_GRADE,
     prefer_near: float = 0.0,
     explained: bool = True,
     timings: StageTimings | None = None,
 ) -> Ranking:
-    """The whole chain. `personal` (a seeker's feedback; with `vectors_of`, the item vectors its
-    look-alike rules compare, `learned`, the personalised model, and `grade`, what a grade of the
-    judged set's rubric is worth in the scorer's scores) applies to postings only;
+    """The whole chain. `personal` (a seeker's feedback, whose look-alike rules compare the items' stored
+    vectors; with `learned`, the personalised model, and `grade`, what a grade of the judged set's
+    rubric is worth in the scorer's scores) applies to postings only;
     `explained=False` leaves the reasons to the caller (`explain`), for lists most of which are
     never shown. `prefer_near` moves items near the query's place (the same city, or remote) up and far
     ones down by up to half of it, and leaves every item in the list: the seeker's default list shows
@@ -310,7 +315,6 @@ def rank(
         query,
         keywords=keywords,
         vectors=vectors,
-        vectors_of=vectors_of,
         describe=describe,
         skill_idf=skill_idf,
         today=today,
@@ -322,8 +326,6 @@ def rank(
         scores, contributions = score(pool, scorer)
         notes: list[dict[str, str]] = [{} for _ in pool.candidates]
         if personal is not None:
-            if vectors_of is None:
-                raise ValueError("personalising needs the items' vectors (vectors_of)")
             levels = [
                 side.experience_level if isinstance(side, PostingSide) else ""
                 for side in (pool.sides[c.id] for c in pool.candidates)
@@ -334,7 +336,7 @@ def rank(
                 ids=[c.id for c in pool.candidates],
                 levels=levels,
                 X=pool.X,
-                vectors_of=vectors_of,
+                vectors_of=vectors.vectors,
                 learned=learned,
                 grade=grade,
             )

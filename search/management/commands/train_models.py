@@ -224,7 +224,7 @@ class Command(BaseCommand):
             model = PairwiseReranker(C=best).fit(X, y, groups)
             grade = score_per_grade(model, X, y, groups)
             engine.reranker = StoredModel(model, "candidate", {"score_per_grade": grade})
-            test_seekers, test_recruiters = judged_tables("test", engine, shared, judged)
+            test_seekers, test_recruiters = judged_tables("test", engine, shared, judged, resumes)
         finally:
             reset_engine()
         metrics = {

@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.ranking.occupations import OccupationModel, agreement, family, prefix_mass, with_named
+from search.ranking.occupations import (
+    AGREEMENT_LEVELS,
+    OccupationModel,
+    agreements,
+    family,
+    level_masses,
+    prefix_mass,
+    with_named,
+)
 
 CODES = ["29-1141.00", "29-1171.00", "35-1011.00", "35-2014.00"]  # nurse, nurse practitioner, chef, cook
 
@@ -34,6 +42,10 @@ def test_a_title_is_placed_in_its_occupation_with_probabilities_that_sum_to_one(
     assert model.temperature_ in model.temperatures  # chosen by log loss on the held-out titles
     placement = model.place(held[:1])[0]
     assert next(iter(placement)) == "29-1141.00" and sum(placement.values()) == pytest.approx(1, abs=1e-3)
+
+
+def agreement(a: dict[str, float], b: dict[str, float], length: int) -> float:
+    return agreements(level_masses(a), level_masses(b))[AGREEMENT_LEVELS.index(length)]
 
 
 def test_agreement_counts_the_same_occupation_group_and_family():

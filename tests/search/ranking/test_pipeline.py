@@ -195,7 +195,7 @@ def test_personalisation_moves_a_refused_level_down_and_says_why(indexes):
     }
     plain = rank(chef_query(depth=7), **common)  # type: ignore[arg-type]
     personal = Personal(levels=(3, 5), notes={"seniority": "Mid-Senior level to Executive"})
-    mine = rank(chef_query(depth=7), personal=personal, vectors_of=vectors.vectors, **common)  # type: ignore[arg-type]
+    mine = rank(chef_query(depth=7), personal=personal, **common)  # type: ignore[arg-type]
     before = {r.id: r.score for r in plain.items}
     after = {r.id: r for r in mine.items}
     assert after[7].score < before[7] and "seniority" in after[7].why["personal"]  # the entry-level porter
