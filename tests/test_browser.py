@@ -189,7 +189,8 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
     page.wait_for_selector('#candidates-progress[data-pending="0"]')  # the ranking done (the page reloads itself)
     candidate = page.locator("li.candidate", has_text="Maria Lopez")
     candidate.wait_for()
-    assert "Epic Systems" in candidate.locator(".why").inner_text()
+    why = candidate.locator(".why").inner_text()
+    assert "Epic Systems" in why and "Occupation: Registered Nurses" in why and "Level: " in why
     candidate.locator("input[name=note]").fill("Strong ICU background; call this week")
     candidate.get_by_role("button", name="Shortlist").click()
     page.wait_for_selector("li.candidate .tag.decision-shortlisted")
