@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -25,3 +26,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_int(name: str, default: int) -> int:
     return int(env(name, default))
+
+
+def same_redis_database(a: str, b: str) -> bool:
+    """Whether two Redis URLs name the same database of the same server (no path is database 0)."""
+    ua, ub = urlparse(a), urlparse(b)
+    if not (ua.scheme.startswith("redis") and ub.scheme.startswith("redis")):
+        return a == b
+
+    return (ua.hostname, ua.port or 6379, ua.path.strip("/") or "0") == (
+        ub.hostname,
+        ub.port or 6379,
+        ub.path.strip("/") or "0",
+    )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from jobmatch.metrics import RESUME_FAILURES
 from search.tasks import unindex_resumes
 
 from . import storage, tasks
@@ -137,6 +138,7 @@ def resumes_sweep(*, older_than: float | None = None) -> int:
 
 
 def _fail(resume: Resume, code: str, message: str) -> None:
+    RESUME_FAILURES.labels(code=code).inc()
     resume.status = Resume.Status.FAILED
     resume.failure_code = code
     resume.failure_reason = message

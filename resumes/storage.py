@@ -1,46 +1,51 @@
-"""Resume files on disk: outside the web root, under random names, never the user's name."""
+"""Resume files: outside the web root, under random names, never the user's name.
+
+Through Django's storage API (settings.STORAGES["resumes"]): this machine's disk under DATA_DIR/uploads by
+default, an S3-compatible bucket in a deployment across machines. No storage here serves files to the
+web: a file reaches its owner (or a recruiter it was shared with) only through a view that checks access.
+"""
 
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
+from typing import IO
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 
 
-def upload_dir() -> Path:
-    path = Path(settings.UPLOAD_DIR)
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def store() -> Storage:
+    return storages["resumes"]
 
 
 def new_name() -> str:
     return secrets.token_hex(16)
 
 
-def path_for(stored_name: str) -> Path:
+def _checked(stored_name: str) -> str:
     if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
         raise ValueError("not a stored file name")
-    return upload_dir() / stored_name
+    return stored_name
 
 
-def write(stored_name: str, data: bytes) -> Path:
-    """Write atomically: a crash leaves either the whole file or none."""
-    path = path_for(stored_name)
-    tmp = path.with_name(f".{stored_name}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return path
+def write(stored_name: str, data: bytes) -> None:
+    """Store the file under its random name. A name already taken is an error, never an overwrite."""
+    name = _checked(stored_name)
+    saved = store().save(name, ContentFile(data))
+    if saved != name:  # the storage picked another name: the random one was taken
+        store().delete(saved)
+        raise FileExistsError(name)
 
 
 def read(stored_name: str) -> bytes:
-    return path_for(stored_name).read_bytes()
+    """The file's bytes; FileNotFoundError when it is gone."""
+    with open_file(stored_name) as fh:
+        return fh.read()
+
+
+def open_file(stored_name: str) -> IO[bytes]:
+    return store().open(_checked(stored_name), "rb")  # FileNotFoundError from either backend
 
 
 def remove(stored_name: str) -> None:
-    path_for(stored_name).unlink(missing_ok=True)
+    store().delete(_checked(stored_name))  # a missing file is not an error

@@ -9,11 +9,19 @@ module and send tasks once their transaction commits; each task imports its serv
 
 from __future__ import annotations
 
+import logging
 import random
+from collections.abc import Mapping
 
 from celery import Task, shared_task
 
+log = logging.getLogger(__name__)
+
 MAX_RETRIES = 5
+
+
+def _stages(timings: Mapping[str, float]) -> str:
+    return ", ".join(f"{stage} {ms:.0f} ms" for stage, ms in timings.items())
 
 
 def backoff(retries: int) -> float:
@@ -24,19 +32,29 @@ def backoff(retries: int) -> float:
 @shared_task(name="resumes.process_resume", acks_late=True, reject_on_worker_lost=True)
 def process_resume(resume_id: int, sha256: str | None = None) -> None:
     """Parse one resume, then hand it to the matching queue."""
+    from jobmatch.metrics import observe_stages
+
     from .services import resume_parse
 
-    if resume_parse(resume_id=resume_id, sha256=sha256) is not None:
+    timings = resume_parse(resume_id=resume_id, sha256=sha256)
+    if timings is not None:
+        observe_stages("resumes.process_resume", timings)
+        log.info("resume %s read: %s", resume_id, _stages(timings))
         match_resume.delay(resume_id, sha256)
 
 
 @shared_task(bind=True, name="resumes.match_resume", acks_late=True, reject_on_worker_lost=True)
 def match_resume(self: Task, resume_id: int, sha256: str | None = None) -> None:
     """Match one parsed resume; retried with backoff and jitter only when matching is down."""
+    from jobmatch.metrics import observe_stages
+
     from .services import TransientError, resume_give_up, resume_match
 
     try:
-        resume_match(resume_id=resume_id, sha256=sha256)
+        timings = resume_match(resume_id=resume_id, sha256=sha256)
+        if timings is not None:
+            observe_stages("resumes.match_resume", timings)
+            log.info("resume %s matched: %s", resume_id, _stages(timings))
     except TransientError as exc:
         if self.request.retries >= MAX_RETRIES:
             resume_give_up(

@@ -48,9 +48,9 @@ class UploadLimitMiddleware:
             except ValueError:
                 length = 0
             if length > settings.RESUME_MAX_BYTES + MULTIPART_OVERHEAD:
-                response = refused(request, 413, limit_message())
-                response["Connection"] = "close"  # the unread body must not be taken for the next request
-                return response
+                # No "Connection: close" here: a WSGI application may not set hop-by-hop headers (Django's
+                # development server refuses the response); the server itself discards the unread body.
+                return refused(request, 413, limit_message())
         return self.get_response(request)
 
 

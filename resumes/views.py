@@ -69,7 +69,7 @@ def resume_file(request: HttpRequest, public_id: str) -> FileResponse:
 def original_file_response(resume: Resume) -> FileResponse:
     """The uploaded file as a download (never shown inline), under the name the owner gave it."""
     response = FileResponse(
-        storage.path_for(resume.stored_name).open("rb"),
+        storage.open_file(resume.stored_name),
         as_attachment=True,
         filename=resume.original_name,
         content_type=resume.content_type,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jobmatch.metrics import RECOMMENDATIONS_SERVED
 from resumes.selectors import resume_get_for_owner, resumes_for_owner
 from resumes.services import filters_update
 
@@ -31,6 +32,7 @@ def resume_matches(request: HttpRequest, public_id: str) -> HttpResponse:
     """The ranked postings for one of the user's resumes (a fragment the resume page loads)."""
     resume = resume_get_for_owner(owner=request.user, public_id=public_id)
     recommendations = list(selectors.recommendations_for_resume(resume=resume))
+    RECOMMENDATIONS_SERVED.labels(surface="results_page").inc(len(recommendations))
     feedback.impressions_record(
         resume=resume,
         shown=[(r.posting_id, r.rank) for r in recommendations],

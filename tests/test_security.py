@@ -60,7 +60,7 @@ def test_a_50_mb_upload_is_refused_with_413_naming_the_limit_and_its_body_is_nev
     response = UploadLimitMiddleware(view)(request)
     assert response.status_code == 413
     assert "larger than 5 MB, the limit for a resume" in response.content.decode()
-    assert response["Connection"] == "close"
+    assert "Connection" not in response  # a hop-by-hop header: the WSGI server's to set (PEP 3333)
     assert _Body.read_calls == 0
     assert (set(settings.UPLOAD_DIR.glob("*")) if settings.UPLOAD_DIR.exists() else set()) == before
 
@@ -195,7 +195,9 @@ def test_every_post_form_carries_the_csrf_token_and_only_the_signed_unsubscribe_
     assert exempt == ["alert_unsubscribe"]
 
 
-PUBLIC = {"home", "signup", "login", "logout", "search:unsubscribe"}
+# Probes for an orchestrator and a scraper: they say what is up, nothing about anyone (/metrics takes a
+# bearer token when JOBMATCH_METRICS_TOKEN is set).
+PUBLIC = {"home", "signup", "login", "logout", "search:unsubscribe", "healthz", "readyz", "metrics"}
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str]]:
@@ -243,6 +245,7 @@ def test_check_deploy_with_the_production_settings_reports_nothing(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "jobs.example.org",
         "DATABASE_URL": "postgres://jobmatch@db.example.org:5432/jobmatch",
         "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
+        "CACHE_URL": "redis://redis.example.org:6379/1",
         "QDRANT_URL": "http://qdrant.example.org:6333",
         "JOBMATCH_SITE_URL": "https://jobs.example.org",
         "JOBMATCH_DATA_DIR": str(tmp_path),

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 from jobmatch.env import env, env_bool, env_int
+from jobmatch.observability import init_sentry, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,13 +46,18 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # static files the same way under runserver as under gunicorn
     "django.contrib.staticfiles",
+    "jobmatch",
     "resumes",
     "search",
 ]
 
 MIDDLEWARE = [
+    "jobmatch.observability.RequestIdMiddleware",
+    "jobmatch.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "jobmatch.security.SecurityHeadersMiddleware",
     "resumes.uploads.UploadLimitMiddleware",  # before anything reads the body (sessions, CSRF)
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +114,47 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # filled by collectstatic; whitenoise serves from it
+
+# Files. Resumes and bulk-import files go through Django's storage API: on this machine's disk under
+# DATA_DIR by default; in an S3-compatible bucket (AWS S3, MinIO, Ceph, R2, ...) with JOBMATCH_FILE_STORAGE=s3,
+# so that web processes and workers on different machines read the same files. Static files are served
+# by whitenoise from STATIC_ROOT (collectstatic), with hashed names in production.
+JOBMATCH_FILE_STORAGE = env("JOBMATCH_FILE_STORAGE", "filesystem")
+if JOBMATCH_FILE_STORAGE == "filesystem":
+    _disk = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+    _resumes = {**_disk, "OPTIONS": {**_disk["OPTIONS"], "location": str(UPLOAD_DIR)}}
+    _imports = {**_disk, "OPTIONS": {**_disk["OPTIONS"], "location": str(DATA_DIR / "imports")}}
+    _models = {**_disk, "OPTIONS": {**_disk["OPTIONS"], "location": str(MODEL_DIR)}}
+elif JOBMATCH_FILE_STORAGE == "s3":
+    _s3 = {
+        "bucket_name": env("JOBMATCH_S3_BUCKET"),
+        "endpoint_url": env("JOBMATCH_S3_ENDPOINT_URL", "") or None,  # unset: AWS itself
+        "region_name": env("JOBMATCH_S3_REGION", "") or None,
+        "access_key": env("JOBMATCH_S3_ACCESS_KEY_ID", "") or None,  # unset: the machine's role / AWS_* variables
+        "secret_key": env("JOBMATCH_S3_SECRET_ACCESS_KEY", "") or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": env("JOBMATCH_S3_ENCRYPTION", "AES256")},
+    }
+    if _s3["object_parameters"]["ServerSideEncryption"] == "none":
+        _s3["object_parameters"] = {}
+    _resumes = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "resumes"}}
+    _imports = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "imports"}}
+    _models = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**_s3, "location": "models"}}
+else:
+    raise ImproperlyConfigured(f"JOBMATCH_FILE_STORAGE must be filesystem or s3, not {JOBMATCH_FILE_STORAGE!r}")
+STORAGES = {
+    "default": _imports,  # nothing public is uploaded: no storage serves files to the web
+    "resumes": _resumes,
+    "imports": _imports,
+    "models": _models,  # retrained models (search.indexing.artifacts); shared across machines on S3
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Uploads: the form refuses more than RESUME_MAX_BYTES; Django keeps up to this much in memory.
 RESUME_MAX_BYTES = env_int("JOBMATCH_RESUME_MAX_BYTES", 5 * 1024 * 1024)
@@ -134,10 +181,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     for _d in _queue_dir / "out", _queue_dir / "processed", _queue_dir / "control":
         _d.mkdir(parents=True, exist_ok=True)
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task not acknowledged within this many seconds is given to another worker. Above the longest task
+    # (index_postings over 100k postings, nightly retraining); a resume lost with its worker is sent again
+    # sooner by the sweeper (JOBMATCH_STUCK_AFTER_SECONDS).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("JOBMATCH_VISIBILITY_TIMEOUT", 12 * 3600)}
 CELERY_TASK_IGNORE_RESULT = True  # state lives in our own rows, not in a result backend
 CELERY_TASK_ACKS_LATE = True  # a task lost with its worker is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A prefork child loads spaCy or the embedder before it says it is up (jobmatch.celery): Celery's 4 s default
+# would kill every new child while it loads.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = env_int("JOBMATCH_WORKER_START_SECONDS", 120)
 # Four queues, so each kind of work can have its own workers (a worker started without -Q takes all):
 # parsing (text extraction and the profile: spaCy, no torch), matching (the embedder and the indexes),
 # indexing (postings into the indexes, resumes out of them, nightly retraining), alerts (digests).
@@ -220,11 +275,27 @@ JOBMATCH_INDEX_PROCESSES = env_int("JOBMATCH_INDEX_PROCESSES", os.cpu_count() or
 if JOBMATCH_INDEX_PROCESSES < 1:
     raise ImproperlyConfigured(f"JOBMATCH_INDEX_PROCESSES must be 1 or more, not {JOBMATCH_INDEX_PROCESSES}")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("JOBMATCH_LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}},
+# Cache: rate limits and upload locks (resumes.uploads) shared by every web process. In memory here;
+# Redis when CACHE_URL names it, a database of its own, never the broker's (prod.py refuses that).
+CACHE_URL = env("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
+
+# Operations: worker heartbeats (/readyz), /metrics (a bearer token when set), logs (one JSON object a line
+# with JOBMATCH_LOG_FORMAT=json, the default in production; every line carries the request id), Sentry.
+JOBMATCH_HEARTBEAT_SECONDS = float(env("JOBMATCH_HEARTBEAT_SECONDS", "10"))
+JOBMATCH_METRICS_TOKEN = env("JOBMATCH_METRICS_TOKEN", "")
+JOBMATCH_LOG_FORMAT = env("JOBMATCH_LOG_FORMAT", "plain")
+LOGGING = logging_config(level=env("JOBMATCH_LOG_LEVEL", "INFO"), json=JOBMATCH_LOG_FORMAT == "json")
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

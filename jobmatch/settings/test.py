@@ -6,6 +6,9 @@ import os
 import tempfile
 
 os.environ.setdefault("JOBMATCH_DATA_DIR", tempfile.mkdtemp(prefix="jobmatch-test-"))
+# Full precision: bfloat16 products round differently on each kind of CPU (AVX512-BF16, AMX), so the
+# recorded rankings (tests/fixtures/golden) would hold on one kind of machine only.
+os.environ.setdefault("JOBMATCH_EMBED_PRECISION", "fp32")
 
 from .base import *  # noqa: F403
 from .base import DATA_DIR, DATABASES

@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from jobmatch.metrics import RECOMMENDATIONS_SERVED
 from resumes.models import Resume
 from search.alerts import PERIODS, unsubscribe_token
 from search.feedback import personal_for
@@ -295,6 +296,7 @@ def alerts_send(*, now: dt.datetime | None = None) -> AlertRun:
         if items:
             try:
                 digest_message(user=row.user, resume=resume, items=items, connection=connection).send()
+                RECOMMENDATIONS_SERVED.labels(surface="job_alert").inc(len(items))
             except Exception:  # one bad address or a dropped SMTP connection must not stop the others
                 log.exception("job alert for user %s not sent", row.user_id)
                 run.failed += 1

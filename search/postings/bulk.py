@@ -1,7 +1,8 @@
 """Bulk import of postings in the browser: check (a dry run that writes nothing), then commit all valid
 rows in one transaction and index them in the background.
 
-The file is kept under DATA_DIR/imports between the two steps, under a random name. A file that
+The file is kept in the `imports` storage (settings.STORAGES: DATA_DIR/imports, or the deployment's bucket)
+between the two steps, under a random name, so the two steps may run on different web machines. A file that
 cannot be read as a whole (an unterminated quote, unknown columns, an undecodable byte) is refused
 with the line and the reason; a row that cannot be read is rejected with its line and reason, and
 the others can still be committed.
@@ -18,8 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -84,10 +86,8 @@ class ParsedFile:
     encoding: str = "utf-8"
 
 
-def import_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def import_store() -> Storage:
+    return storages["imports"]
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -317,7 +317,7 @@ def import_check(
         record.error = exc.message
         record.save()
         return record
-    (import_dir() / stored).write_bytes(data)
+    import_store().save(stored, ContentFile(data))
     plan = _plan(parsed, organisation=organisation, user=user)
     rejected = sorted(parsed.rejected + plan.rejected, key=lambda r: r.line)
     record.status = PostingImport.Status.CHECKED
@@ -350,9 +350,13 @@ def import_commit(*, record: PostingImport, user: AbstractBaseUser) -> PostingIm
         )
         if not claimed:
             raise ImportNotConfirmable("This file was already imported, or it cannot be imported.")
-        path = import_dir() / record.stored_name
+        try:
+            with import_store().open(record.stored_name, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise ImportNotConfirmable("The checked file is no longer stored. Upload it again.") from None
         parsed = parse_postings_file(
-            path.read_bytes(),
+            data,
             name=record.original_name,
             source=_source_for(record.organisation),
             admin=access.role_of(user) == access.ADMIN,
@@ -369,7 +373,7 @@ def import_commit(*, record: PostingImport, user: AbstractBaseUser) -> PostingIm
         }
         record.save(update_fields=["posting_ids", "counts"])
         tasks.index_postings.delay_on_commit(record.pk)
-    path.unlink(missing_ok=True)
+    import_store().delete(record.stored_name)
     return record
 
 

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jobmatch.metrics import RECOMMENDATIONS_SERVED
 from resumes.views import original_file_response
 from search import access
 from search.access import ADMIN, RECRUITER, role_required
@@ -95,6 +96,7 @@ def posting_candidates(request: HttpRequest, pk: int) -> HttpResponse:
         candidates_request(posting=posting)
         posting.candidates_pending = True
     rows = candidates_for_posting(posting=posting)
+    RECOMMENDATIONS_SERVED.labels(surface="recruiter_candidates").inc(len(rows))
     return render(
         request,
         "recruit/posting.html",
