@@ -39,6 +39,21 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str((_data / "metrics").resolv
 Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
 
+def on_starting(server: object) -> None:
+    """Drop the samples files of processes that no longer run (a previous start's), keep the live ones'
+    (the machine's Celery workers may share the folder). Counters restart from zero, as Prometheus expects."""
+    for f in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
+        try:
+            pid = int(f.stem.rsplit("_", 1)[-1])
+            os.kill(pid, 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            f.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # alive, another user's
+
+
 def child_exit(server: object, worker: object) -> None:
     from prometheus_client import multiprocess
 

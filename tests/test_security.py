@@ -238,18 +238,9 @@ def test_every_private_page_sends_an_anonymous_visitor_to_the_login(client, db):
 
 
 def test_check_deploy_with_the_production_settings_reports_nothing(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "jobmatch.settings.prod",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "jobs.example.org",
-        "DATABASE_URL": "postgres://jobmatch@db.example.org:5432/jobmatch",
-        "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
-        "CACHE_URL": "redis://redis.example.org:6379/1",
-        "QDRANT_URL": "http://qdrant.example.org:6333",
-        "JOBMATCH_SITE_URL": "https://jobs.example.org",
-        "JOBMATCH_DATA_DIR": str(tmp_path),
-    }
+    from tests.test_settings import PROD
+
+    env = {**os.environ, **PROD, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "JOBMATCH_DATA_DIR": str(tmp_path)}
     r = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
         cwd=ROOT,
