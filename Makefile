@@ -40,7 +40,7 @@ demo: install
 run: demo
 	@echo "JobMatch on http://$(HOST):$(PORT)/  (Ctrl-C stops the site and the worker)"
 	rm -rf $(DATA)/metrics && mkdir -p $(DATA)/metrics
-	export PROMETHEUS_MULTIPROC_DIR=$(abspath $(DATA))/metrics; \
+	export PROMETHEUS_MULTIPROC_DIR=$(abspath $(DATA))/metrics JOBMATCH_SITE_URL=$${JOBMATCH_SITE_URL:-http://$(HOST):$(PORT)}; \
 	$(BIN)/celery -A jobmatch worker -B --loglevel=INFO --concurrency=1 --pool=solo & \
 	  WORKER=$$!; trap 'kill $$WORKER 2>/dev/null; wait $$WORKER 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)

@@ -100,6 +100,7 @@ def stack_env(stack: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "JOBMATCH_SITE_URL": "http://127.0.0.1",
+        "EMAIL_BACKEND": env.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
         "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "4"),
         "PARSING_CONCURRENCY": env.get("PARSING_CONCURRENCY", "1"),
         "MATCHING_QUEUES": "matching" if env.get("QDRANT_URL") else "matching,indexing,alerts",

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -101,6 +104,24 @@ def account_export(*, user: Any) -> dict[str, Any]:
             "date_joined": _iso(user.date_joined),
             "last_login": _iso(user.last_login),
         },
+        "email_addresses": [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        # Which second factors are set up and when they were used; never the secrets or codes themselves.
+        "two_factor": [
+            {"type": a.type, "created_at": _iso(a.created_at), "last_used_at": _iso(a.last_used_at)}
+            for a in Authenticator.objects.filter(user=user).order_by("pk")
+        ],
+        "sessions": [
+            {
+                "ip": s.ip,
+                "browser": s.user_agent,
+                "signed_in_at": _iso(s.created_at),
+                "last_seen_at": _iso(s.last_seen_at),
+            }
+            for s in UserSession.objects.filter(user=user).order_by("created_at")
+        ],
         "job_alerts": {"frequency": alert.frequency, "last_sent_at": _iso(alert.last_sent_at)} if alert else None,
         "resumes": resumes,
     }

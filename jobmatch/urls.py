@@ -1,17 +1,23 @@
+from allauth.account import views as allauth_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, metrics, views
+from . import health, metrics, signup, views
+
+# The admin's login is the site's (allauth: the same rate limits, two-factor authentication).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", signup.signup, name="signup"),
+    path("accounts/login/", allauth_views.login, name="login"),
+    path("accounts/logout/", allauth_views.logout, name="logout"),
     path("accounts/", views.account, name="account"),
     path("accounts/data.json", views.account_data, name="account_data"),
     path("accounts/delete/", views.account_remove, name="account_delete"),
+    # Email addresses and verification, password change and reset, two-factor authentication, sessions.
+    path("accounts/", include("allauth.urls")),
     path("resumes/", include("resumes.urls")),
     path("jobs/", include("search.urls")),
     path("recruit/", include("search.recruiting.urls")),

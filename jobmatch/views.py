@@ -6,17 +6,13 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from search import access
-from search.forms import SignupForm
-from search.models import Invitation
-from search.recruiting.invitations import InvitationInvalid, invitation_accept
 
 from .accounts import account_delete, account_export
 
@@ -29,26 +25,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == access.SEEKER:
         return redirect("resumes:list")
     return render(request, "home.html")
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    token = request.GET.get("invitation", "")[:64]
-    invited = Invitation.objects.filter(token=token).values_list("role", flat=True).first() if token else None
-    form = SignupForm(request.POST or None, initial={"invitation": token, "role": invited or access.SEEKER})
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():  # no account without its role
-                user = form.save()
-                if form.cleaned_data["role"] != access.SEEKER:
-                    invitation_accept(token=form.cleaned_data["invitation"], user=user)
-        except InvitationInvalid as exc:
-            form.add_error("invitation", exc.message)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("home")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
 class DeleteAccountForm(forms.Form):
@@ -68,7 +44,19 @@ class DeleteAccountForm(forms.Form):
 @login_required
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "registration/account.html", {"form": DeleteAccountForm(user=request.user)})
+    return render(request, "registration/account.html", _account_context(request, DeleteAccountForm(user=request.user)))
+
+
+def _account_context(request: HttpRequest, form: DeleteAccountForm) -> dict[str, object]:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.adapter import get_adapter as mfa_adapter
+
+    return {
+        "form": form,
+        "emails": EmailAddress.objects.filter(user=request.user).order_by("-primary", "email"),
+        "mfa_enabled": mfa_adapter().is_mfa_enabled(request.user),
+        "staff": access.role_of(request.user) in (access.RECRUITER, access.ADMIN),
+    }
 
 
 @login_required
@@ -87,7 +75,7 @@ def account_data(request: HttpRequest) -> HttpResponse:
 def account_remove(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST, user=request.user)
     if not form.is_valid():
-        return render(request, "registration/account.html", {"form": form}, status=400)
+        return render(request, "registration/account.html", _account_context(request, form), status=400)
     user = request.user
     logout(request)
     account_delete(user=user)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
@@ -25,6 +26,18 @@ FREQUENCY_MESSAGES = {
     "off": "Job alerts off: we will not email you about new postings.",
 }
 UNSUBSCRIBE_SALT = "jobmatch.alerts.unsubscribe"
+
+
+def verified_address(*, user: Any) -> str | None:
+    """The user's primary email address if it is verified (alerts go to it; recruiters reach a discoverable
+    seeker through it), else None."""
+    return EmailAddress.objects.filter(user=user, primary=True, verified=True).values_list("email", flat=True).first()
+
+
+def verified_users(user_ids: list[int]) -> dict[int, str]:
+    """user id -> verified primary address, for those who have one."""
+    rows = EmailAddress.objects.filter(user_id__in=user_ids, primary=True, verified=True)
+    return dict(rows.values_list("user_id", "email"))
 
 
 def settings_for(*, user: Any) -> AlertSettings:

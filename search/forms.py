@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
 
 from .filters import WORK_TYPES, FilterError, Filters
 from .models import Invitation, JobPosting
 from .ranking.features import EXPERIENCE_LEVELS
-from .recruiting.invitations import InvitationInvalid, invitation_find
+from .recruiting.invitations import InvitationInvalid, invitation_accept, invitation_find
 
 
 class FiltersForm(forms.Form):
@@ -65,8 +64,9 @@ class FiltersForm(forms.Form):
 # --- accounts and the recruiter side ------------------------------------------------------------
 
 
-class SignupForm(UserCreationForm):  # type: ignore[type-arg]
-    """Sign-up asks for the role; recruiters and admins join with an invitation code."""
+class RoleSignupForm(forms.Form):
+    """What JobMatch adds to allauth's sign-up form (email, optional user name, password): the role;
+    recruiters and admins join with an invitation code (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
     role = forms.ChoiceField(
         label="I am",
@@ -87,7 +87,7 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         data["role"] = data.get("role") or "seeker"
         role, token = data["role"], (data.get("invitation") or "").strip()
         if role in ("recruiter", "admin"):
@@ -103,6 +103,11 @@ class SignupForm(UserCreationForm):  # type: ignore[type-arg]
                         who = "an administrator" if invitation.role == Invitation.Role.ADMIN else "a recruiter"
                         self.add_error("invitation", f"This code invites {who}; choose that role.")
         return data
+
+    def signup(self, request: Any, user: Any) -> None:
+        """Called by allauth once the user is saved, inside the sign-up transaction (jobmatch.signup)."""
+        if self.cleaned_data["role"] != "seeker":
+            invitation_accept(token=self.cleaned_data["invitation"], user=user)
 
 
 class PostingForm(forms.ModelForm):  # type: ignore[type-arg]

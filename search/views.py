@@ -122,11 +122,16 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
     """Daily, weekly or no email of new postings that fit."""
     current = alerts.settings_for(user=request.user)
     form = AlertSettingsForm(request.POST or None, initial={"frequency": current.frequency})
+    verified = alerts.verified_address(user=request.user)
     if request.method == "POST" and form.is_valid():
-        alerts.frequency_set(user=request.user, frequency=form.cleaned_data["frequency"])
-        messages.success(request, alerts.FREQUENCY_MESSAGES[form.cleaned_data["frequency"]])
+        frequency = form.cleaned_data["frequency"]
+        alerts.frequency_set(user=request.user, frequency=frequency)
+        if frequency != "off" and verified is None:
+            messages.warning(request, "Saved, but no alert is sent until you verify your email address.")
+        else:
+            messages.success(request, alerts.FREQUENCY_MESSAGES[frequency])
         return redirect("search:alerts")
-    return render(request, "search/alerts.html", {"form": form, "current": current})
+    return render(request, "search/alerts.html", {"form": form, "current": current, "verified": verified})
 
 
 @csrf_exempt  # reached from an email (RFC 8058 one-click POST included): the signed token is the credential
@@ -162,6 +167,11 @@ def resume_visibility(request: HttpRequest, public_id: str) -> HttpResponse:
     """Let recruiters find this resume, or make it private again."""
     resume = resume_get_for_owner(owner=request.user, public_id=public_id)
     discoverable = request.POST.get("discoverable") == "1"
+    if discoverable and alerts.verified_address(user=request.user) is None:
+        messages.error(
+            request, "Verify your email address first: recruiters who find your resume contact you through it."
+        )
+        return redirect("resumes:detail", public_id=resume.public_id)
     resume_visibility_set(resume=resume, discoverable=discoverable)
     messages.success(
         request,

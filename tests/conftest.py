@@ -56,9 +56,23 @@ def corpus_committed(transactional_db):  # type: ignore[no-untyped-def]
     load_corpus()
 
 
+def person(username: str, *, verified: bool = True, two_factor: bool = False, **extra: object):  # type: ignore[no-untyped-def]
+    """A user as sign-up leaves one: an email address (verified, unless told otherwise), and for staff
+    personas a TOTP authenticator, as the site requires of them before they open a resume."""
+    from allauth.account.models import EmailAddress
+
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", "correct horse battery 9", **extra)
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    if two_factor:
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 @pytest.fixture
 def seeker(db):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.create_user("sam.seeker", password="correct horse battery 9")
+    return person("sam.seeker")
 
 
 @pytest.fixture
@@ -69,7 +83,7 @@ def seeker_client(client, seeker):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def other_seeker(db):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.create_user("olga.other", password="correct horse battery 9")
+    return person("olga.other")
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +164,7 @@ def org_b(db):  # type: ignore[no-untyped-def]
 def _recruiter(username: str, org):  # type: ignore[no-untyped-def]
     from search.models import Membership
 
-    user = get_user_model().objects.create_user(username, password="correct horse battery 9")
+    user = person(username, two_factor=True)
     Membership.objects.create(user=user, organisation=org)
     return user
 
@@ -167,4 +181,5 @@ def other_recruiter(org_b):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def admin_user(db):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.create_superuser("ada.admin", "ada@example.com", "correct horse battery 9")
+    """An admin with the email address and second factor every admin has here."""
+    return person("ada.admin", is_staff=True, is_superuser=True, two_factor=True)

@@ -62,6 +62,7 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     page = browser_page
     page.goto(live_server.url)
     page.get_by_role("link", name="Create an account").click()
+    page.fill("#id_email", "browser.seeker@example.org")
     page.fill("#id_username", "browser.seeker")
     page.fill("#id_password1", "correct horse 42 battery")
     page.fill("#id_password2", "correct horse 42 battery")
@@ -134,11 +135,44 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     assert "We accept PDF, Word (.docx) or plain-text" in page.locator(".error").inner_text()
 
 
-def _log_in(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _log_in(page, base: str, login: str, password: str, totp_secret: str | None = None) -> None:  # type: ignore[no-untyped-def]
     page.goto(base + "/accounts/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", login)
     page.fill("#id_password", password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign In").click()
+    if totp_secret is not None:  # the second step: a code from the authenticator app
+        page.wait_for_selector("#id_code")
+        page.fill("#id_code", _totp_code(totp_secret, fresh=True))
+        page.get_by_role("button", name="Sign In").click()
+
+
+_used_codes: set[str] = set()
+
+
+def _totp_code(secret: str, *, fresh: bool = False) -> str:
+    """What an authenticator app shows now; `fresh`: wait for a code not used yet (each works once)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    while True:
+        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+        if not fresh or code not in _used_codes:
+            _used_codes.add(code)
+            return code
+        time.sleep(1)
+
+
+def _verify_email(page, address: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the confirmation link of the newest mail to `address` (Django's test outbox) and confirm."""
+    import re
+
+    from django.core import mail
+
+    message = [m for m in mail.outbox if address in m.to][-1]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
 
 
 def _log_out(page) -> None:  # type: ignore[no-untyped-def]
@@ -147,13 +181,15 @@ def _log_out(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: ignore[no-untyped-def]
-    corpus_committed, live_server, browser_page, recruiter, tmp_path
+    corpus_committed, live_server, browser_page, org_a, tmp_path
 ):
-    from search.models import CandidateDecision
+    from search.models import CandidateDecision, Membership
+    from tests.conftest import person
     from tests.search.personas import NURSE, POSTING
 
+    Membership.objects.create(user=person("rita.recruiter"), organisation=org_a)  # no second factor yet
     page, base = browser_page, live_server.url
-    _log_in(page, base, "rita.recruiter", "correct horse battery 9")
+    _log_in(page, base, "rita.recruiter@example.org", "correct horse battery 9")
     page.wait_for_url("**/recruit/")
     page.get_by_role("link", name="Post a job").click()
     page.fill("#id_title", POSTING["title"])
@@ -161,18 +197,32 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
     page.fill("#id_description", POSTING["description"])
     page.select_option("#id_work_type", "Full-time")
     page.get_by_role("button", name="Save posting").click()
+    # Candidates are people's resumes: a recruiter sets up two-factor authentication before seeing them
+    # (her password asked again first).
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    assert "two-factor authentication first" in page.content()
+    page.fill("#id_password", "correct horse battery 9")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    secret = page.input_value("#authenticator_secret")
+    page.fill("#id_code", _totp_code(secret, fresh=True))
+    page.get_by_role("button", name="Activate").click()
+    page.goto(base + "/recruit/")
+    page.locator("a", has_text=POSTING["title"]).first.click()
     page.wait_for_selector("h2:has-text('Best candidates')")
     assert "Acme Health" in page.locator("p.where").inner_text()  # the organisation's name by default
     posting_url = page.url
     _log_out(page)
 
-    # A seeker signs up, uploads a resume and makes it discoverable.
+    # A seeker signs up with her email address, verifies it, uploads a resume and makes it discoverable.
     page.goto(base + "/accounts/signup/")
-    page.fill("#id_username", "nurse.maria")
+    page.fill("#id_email", "maria.lopez@example.org")
     page.fill("#id_password1", "correct horse 42 battery")
     page.fill("#id_password2", "correct horse 42 battery")
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/resumes/")
+    _verify_email(page, "maria.lopez@example.org")
+    page.goto(base + "/resumes/")
     cv = tmp_path / "maria.txt"
     cv.write_text(NURSE)
     page.set_input_files("#id_file", str(cv))
@@ -183,8 +233,10 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
     assert "Discoverable" in page.locator("#visibility").inner_text()
     _log_out(page)
 
-    # The recruiter finds her among the candidates, with reasons, and shortlists her.
-    _log_in(page, base, "rita.recruiter", "correct horse battery 9")
+    # The recruiter signs in with her password and a code, finds her among the candidates, with reasons,
+    # and shortlists her.
+    _log_in(page, base, "rita.recruiter", "correct horse battery 9", totp_secret=secret)
+    page.wait_for_url("**/recruit/")
     page.goto(posting_url)
     page.wait_for_selector('#candidates-progress[data-pending="0"]')  # the ranking done (the page reloads itself)
     candidate = page.locator("li.candidate", has_text="Maria Lopez")

@@ -126,6 +126,7 @@ def production_env(database: str, redis_urls: dict[str, str], data_dir: Path, **
         "JOBMATCH_HEARTBEAT_SECONDS": "1",
         "JOBMATCH_INDEX_PROCESSES": "1",
         "JOBMATCH_LOG_FORMAT": "json",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",  # $JOBMATCH_DATA_DIR/mail
         "HF_HUB_OFFLINE": "1",
         "WEB_CONCURRENCY": "2",
         **extra,
@@ -180,7 +181,10 @@ class Browser:
         return self._follow(self.http.post(self.base + path, data=data, timeout=60, allow_redirects=False, **kw))
 
     def sign_up(self, username: str) -> None:
-        r = self.post("/accounts/signup/", {"username": username, "password1": PASSWORD, "password2": PASSWORD})
+        r = self.post(
+            "/accounts/signup/",
+            {"email": f"{username}@example.org", "username": username, "password1": PASSWORD, "password2": PASSWORD},
+        )
         assert r.status_code == 200 and r.url.rstrip("/").endswith("/resumes"), (r.status_code, r.url)
 
     def upload(self, fixture: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from resumes.models import Resume
 from resumes.services import profile_read
 from search.models import Application, Interaction, JobPosting, PostingFeedback, ResumeAccess
+from tests.conftest import person
 from tests.resumes.test_parse_command import KEYS as PROFILE_KEYS
 
 TOKEN = "Qorvathine"  # appears in no posting, no vocabulary, nowhere but this resume
@@ -60,8 +61,9 @@ def test_deleting_an_account_leaves_no_trace_of_its_resumes_anywhere(
     # A token of its own: files other tests left in the shared data dir must not be mistaken for traces.
     token = "Qor" + "".join(random.choices(string.ascii_lowercase, k=10))
     text = RESUME.replace(TOKEN, token)
-    seeker = get_user_model().objects.create_user("sam.private", "sam@example.com", "correct horse battery 9")
+    seeker = person("sam.private", two_factor=True)  # an email address, a second factor ...
     client.force_login(seeker)
+    client.get(reverse("account"))  # ... and a session record
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(reverse("resumes:list"), {"file": SimpleUploadedFile("sam.txt", text.encode())})
     assert r.status_code == 302
@@ -81,13 +83,22 @@ def test_deleting_an_account_leaves_no_trace_of_its_resumes_anywhere(
     assert token in _everything_in_the_database()
     assert Interaction.objects.filter(resume=resume).exists() and PostingFeedback.objects.filter(resume=resume)
 
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    assert EmailAddress.objects.filter(user=seeker).exists() and Authenticator.objects.filter(user=seeker).exists()
+    assert UserSession.objects.filter(user=seeker).exists()
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(reverse("account_delete"), {"password": "correct horse battery 9"})
     assert r.status_code == 302 and r["Location"] == reverse("home")
 
     assert not get_user_model().objects.filter(username="sam.private").exists()
     database = _everything_in_the_database()
-    assert token not in database and token.lower() not in database and "sam@example.com" not in database
+    assert token not in database and token.lower() not in database and "sam.private@example.org" not in database
+    assert not EmailAddress.objects.filter(user_id=seeker.pk).exists()
+    assert not Authenticator.objects.filter(user_id=seeker.pk).exists()
+    assert not UserSession.objects.filter(user_id=seeker.pk).exists()
     assert ResumeAccess.objects.filter(resume_public_id=resume.public_id, resume=None).exists()  # the log stays
     assert resume.pk not in engine.resume_bm25.hashes() and resume.pk not in engine.resume_vectors.hashes()
     assert token.lower() not in engine.resume_bm25._vocab

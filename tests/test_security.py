@@ -198,6 +198,18 @@ def test_every_post_form_carries_the_csrf_token_and_only_the_signed_unsubscribe_
 # Probes for an orchestrator and a scraper: they say what is up, nothing about anyone (/metrics takes a
 # bearer token when JOBMATCH_METRICS_TOKEN is set).
 PUBLIC = {"home", "signup", "login", "logout", "search:unsubscribe", "healthz", "readyz", "metrics"}
+# allauth's pages for someone not signed in: logging in, signing up, resetting a password, and the notices
+# that follow them (an inactive account, a verification or reset mail sent, a password set).
+PUBLIC |= {
+    "account_login",
+    "account_signup",
+    "account_inactive",
+    "account_email_verification_sent",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+    "account_logout",  # someone not signed in is sent home
+}
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str]]:

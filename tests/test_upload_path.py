@@ -23,7 +23,12 @@ def _upload(client, name, data, capture):
 def test_a_new_seeker_signs_up_uploads_a_pdf_and_sees_ten_postings(client, corpus, django_capture_on_commit_callbacks):
     r = client.post(
         reverse("signup"),
-        {"username": "nina", "password1": "correct horse 42 battery", "password2": "correct horse 42 battery"},
+        {
+            "email": "nina@example.org",
+            "username": "nina",
+            "password1": "correct horse 42 battery",
+            "password2": "correct horse 42 battery",
+        },
     )
     assert r.status_code == 302
     r = _upload(

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",  # static files the same way under runserver as under gunicorn
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "jobmatch",
     "resumes",
     "search",
@@ -64,7 +68,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jobmatch.accounts_guard.AccountGuardMiddleware",  # an email address for everyone, 2FA for staff
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -105,6 +112,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # which sends each role to its own start page
 LOGOUT_REDIRECT_URL = "home"
+
+# Accounts (django-allauth): sign-up and login by email (a user name is optional), the email verified
+# before job alerts go to it or a resume is made discoverable, password reset and change, email change,
+# two-factor authentication (TOTP and recovery codes; required for recruiters and admins before they open
+# a resume or the admin: jobmatch.accounts_guard), each login's session listed (usersessions). Failed
+# logins, sign-ups and reset requests are rate limited per address and per IP; the lock ends by itself.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # a new address replaces the old once it is verified
+ACCOUNT_SIGNUP_FORM_CLASS = "search.forms.RoleSignupForm"
+ACCOUNT_ADAPTER = "jobmatch.signup.AccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "JobMatch: "
+ACCOUNT_RATE_LIMITS = {
+    # Ten wrong passwords for one account in 15 minutes lock it for the rest of them; 30 a minute per IP.
+    "login_failed": env("JOBMATCH_LOGIN_FAILED_LIMIT", "30/m/ip,10/15m/key"),
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,5/h/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "JobMatch"
+USERSESSIONS_TRACK_ACTIVITY = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -234,7 +271,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "JobMatch <jobs@localhost>")
-# Links in emails point here.
+# Links in emails and the invitation links `manage.py invite` prints point here (`make run` sets it to the
+# address it serves).
 JOBMATCH_SITE_URL = env("JOBMATCH_SITE_URL", "http://127.0.0.1:8000")
 # A posting goes into a job alert only if the re-ranker's score reaches this (0: the average pair of the
 # judged pools it learned from; search/artifacts/reranker/metrics.json, kept_at_score_by_grade).

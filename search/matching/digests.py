@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from jobmatch.metrics import RECOMMENDATIONS_SERVED
 from resumes.models import Resume
-from search.alerts import PERIODS, unsubscribe_token
+from search.alerts import PERIODS, unsubscribe_token, verified_users
 from search.feedback import personal_for
 from search.filters import Filters
 from search.indexing.engine import get_engine
@@ -89,9 +89,13 @@ def alerts_due(*, now: dt.datetime) -> list[tuple[AlertSettings, Resume]]:
     for row in AlertSettings.objects.exclude(frequency=AlertSettings.Frequency.OFF).select_related("user"):
         if row.last_sent_at is not None and now - row.last_sent_at < PERIODS[row.frequency]:
             continue
-        if not row.user.is_active or not row.user.email:
+        if not row.user.is_active:
             continue
         due.append(row)
+    addresses = verified_users([row.user_id for row in due])  # only to a verified address
+    due = [row for row in due if row.user_id in addresses]
+    for row in due:
+        row.user.email = addresses[row.user_id]
     latest: dict[int, Resume] = {}
     owners = [row.user_id for row in due]
     for i in range(0, len(owners), 900):

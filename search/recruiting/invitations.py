@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from search import access
@@ -27,6 +30,27 @@ def invitation_issue(
     if not access.can_issue_invitation(by, role=role, organisation=organisation):
         raise PermissionDenied("You may not issue this invitation.")
     return Invitation.objects.create(role=role, organisation=organisation, email=email, created_by=by)
+
+
+def invitation_link(invitation: Invitation) -> str:
+    """The sign-up link with the code filled in, on the public site (JOBMATCH_SITE_URL)."""
+    return f"{settings.JOBMATCH_SITE_URL.rstrip('/')}{reverse('signup')}?invitation={invitation.token}"
+
+
+def invitation_send(invitation: Invitation, *, by: str = "") -> None:
+    """Email the invitation to the address it was made for (Django's email backend: SMTP in production,
+    files under DATA_DIR/mail by default). Raises what the backend raises when it cannot send."""
+    if not invitation.email:
+        raise ValueError("this invitation names no email address")
+    where = f" at {invitation.organisation.name}" if invitation.organisation else ""
+    role = "an administrator" if invitation.role == Invitation.Role.ADMIN else f"a recruiter{where}"
+    body = (
+        f"You are invited to JobMatch as {role}{f' by {by}' if by else ''}.\n\n"
+        f"Create your account here (the link works once, until {invitation.expires_at:%Y-%m-%d}):\n"
+        f"{invitation_link(invitation)}\n\n"
+        f"Or sign up and enter this invitation code: {invitation.token}\n"
+    )
+    send_mail("JobMatch: your invitation", body, None, [invitation.email])
 
 
 def invitation_find(token: str) -> Invitation:

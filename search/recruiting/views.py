@@ -6,6 +6,8 @@ posting or resume outside the user's reach answers 404.
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -33,7 +35,9 @@ from search.selectors import candidates_for_posting, shortlist_for_posting
 
 from .decisions import candidate_decide, candidates_request, candidates_stale, resume_access_record
 from .exports import rejected_rows_csv, shortlist_csv
-from .invitations import invitation_issue
+from .invitations import invitation_issue, invitation_link, invitation_send
+
+log = logging.getLogger(__name__)
 
 STAFF = (ADMIN, RECRUITER)
 PAGE = 50
@@ -199,7 +203,19 @@ def invitations(request: HttpRequest) -> HttpResponse:
         invitation = invitation_issue(
             by=request.user, role=role, organisation=organisation, email=form.cleaned_data["email"]
         )
-        messages.success(request, f"Invitation created. Send this code: {invitation.token}")
+        link = invitation_link(invitation)
+        if invitation.email:
+            try:
+                invitation_send(invitation, by=request.user.get_username())
+            except Exception:
+                log.exception("invitation %s not emailed", invitation.pk)
+                messages.warning(
+                    request, f"Invitation created, but the email could not be sent. Send this link: {link}"
+                )
+            else:
+                messages.success(request, f"Invitation emailed to {invitation.email}. The link, to copy: {link}")
+        else:
+            messages.success(request, f"Invitation created. Send this link: {link} (or the code {invitation.token})")
         return redirect("recruit:invitations")
     mine = Invitation.objects.select_related("organisation", "accepted_by")
     if organisations is None:

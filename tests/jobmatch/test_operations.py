@@ -108,8 +108,8 @@ def test_metrics_count_requests_by_url_name_and_read_the_queues(client, db):
     assert r.status_code == 200
     text = r.content.decode()
     assert r["Content-Type"].startswith("text/plain")
-    line = next(x for x in text.splitlines() if x.startswith("jobmatch_http_request_duration_seconds_count"))
-    assert 'view="healthz"' in text and 'method="GET"' in line
+    counts = [x for x in text.splitlines() if x.startswith("jobmatch_http_request_duration_seconds_count")]
+    assert any('method="GET"' in x and 'view="healthz"' in x and 'status="2xx"' in x for x in counts), counts
     for queue in ALL_QUEUES:
         assert f'jobmatch_queue_depth{{queue="{queue}"}}' in text
 

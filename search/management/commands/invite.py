@@ -4,20 +4,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
 from search.models import Invitation, Organisation
+from search.recruiting.invitations import invitation_link, invitation_send
 
 
 class Command(BaseCommand):
     help = (
-        "Print a one-time sign-up code (and link) for an administrator, or for a recruiter of an organisation "
-        "(--organisation NAME; --create makes the organisation). For the first admin of a new site."
+        "Print a one-time sign-up code (and link, on JOBMATCH_SITE_URL) for an administrator, or for a recruiter "
+        "of an organisation (--organisation NAME; --create makes the organisation), and email it with --email. "
+        "For the first admin of a new site."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--role", choices=["admin", "recruiter"], required=True)
         parser.add_argument("--organisation", help="recruiters: the organisation's name")
         parser.add_argument("--create", action="store_true", help="create the organisation if it does not exist")
-        parser.add_argument("--email", default="", help="who it is for (a reminder only)")
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument("--email", default="", help="who it is for: the invitation is emailed there")
 
     def handle(
         self,
@@ -26,7 +27,6 @@ class Command(BaseCommand):
         organisation: str | None,
         create: bool,
         email: str,
-        base_url: str,
         **options: object,
     ) -> None:
         org = None
@@ -43,5 +43,8 @@ class Command(BaseCommand):
                 org = Organisation.objects.create(name=organisation, slug=slug)
         invitation = Invitation.objects.create(role=role, organisation=org, email=email)
         self.stdout.write(f"code: {invitation.token}")
-        self.stdout.write(f"sign up at: {base_url.rstrip('/')}/accounts/signup/?invitation={invitation.token}")
+        self.stdout.write(f"sign up at: {invitation_link(invitation)}")
+        if email:
+            invitation_send(invitation)
+            self.stdout.write(f"emailed to {email}")
         self.stdout.write(f"valid until {invitation.expires_at:%Y-%m-%d}; it works once")

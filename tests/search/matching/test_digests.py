@@ -24,8 +24,11 @@ pytestmark = pytest.mark.usefixtures("corpus")
 
 @pytest.fixture
 def subscribed(seeker):  # type: ignore[no-untyped-def]
-    seeker.email = "sam@example.com"
-    seeker.save()
+    return subscribe(seeker)
+
+
+def subscribe(seeker):  # type: ignore[no-untyped-def]
+    """Daily alerts on, a processed resume, and every corpus posting older than the alert window."""
     resume = make_resume(seeker, text=ANALYST, profile=profile_read(text=ANALYST))
     alerts.frequency_set(user=seeker, frequency="daily")
     JobPosting.objects.update(created_at=timezone.now() - dt.timedelta(days=2))  # the corpus is old news
@@ -33,7 +36,7 @@ def subscribed(seeker):  # type: ignore[no-untyped-def]
     return resume
 
 
-def _arrive(n: int | None = None) -> list[int]:
+def arrive_postings(n: int | None = None) -> list[int]:
     """Make postings new (arrived just now, after the seeker switched alerts on)."""
     ids = list(JobPosting.objects.open().order_by("id").values_list("id", flat=True))[:n]
     JobPosting.objects.filter(id__in=ids).update(created_at=timezone.now())
@@ -41,7 +44,7 @@ def _arrive(n: int | None = None) -> list[int]:
 
 
 def test_a_digest_holds_at_most_ten_new_fitting_postings_best_first(subscribed):  # type: ignore[no-untyped-def]
-    _arrive()
+    arrive_postings()
     run = digests.alerts_send()
     assert (run.due, run.sent) == (1, 1)
     items = run.digests[subscribed.pk]
@@ -49,7 +52,7 @@ def test_a_digest_holds_at_most_ten_new_fitting_postings_best_first(subscribed):
     assert [i.score for i in items] == sorted((i.score for i in items), reverse=True)
     assert all(i.score >= digests.min_score() for i in items)
     (message,) = mail.outbox
-    assert message.to == ["sam@example.com"]
+    assert message.to == ["sam.seeker@example.org"]  # the verified primary address
     body = message.body
     for n, item in enumerate(items, start=1):
         assert item.posting.title in body
@@ -61,7 +64,7 @@ def test_a_digest_holds_at_most_ten_new_fitting_postings_best_first(subscribed):
 
 
 def test_seen_dismissed_applied_and_already_sent_postings_never_return(subscribed):  # type: ignore[no-untyped-def]
-    _arrive()
+    arrive_postings()
     first = digests.digests_build(digests.alerts_due(now=timezone.now()))[0][subscribed.pk]
     seen, dismissed = first[0].posting, first[1].posting
     impressions_record(resume=subscribed, shown=[(seen.pk, 1)])
@@ -76,7 +79,7 @@ def test_seen_dismissed_applied_and_already_sent_postings_never_return(subscribe
 
 
 def test_the_threshold_is_respected(subscribed, settings):  # type: ignore[no-untyped-def]
-    _arrive()
+    arrive_postings()
     scores = [i.score for i in digests.digests_build(digests.alerts_due(now=timezone.now()))[0][subscribed.pk]]
     distinct = sorted(set(scores))  # postings with the same features tie
     assert len(distinct) > 1
@@ -92,7 +95,7 @@ def test_the_threshold_is_respected(subscribed, settings):  # type: ignore[no-un
 
 def test_nothing_new_or_not_due_sends_nothing(subscribed):  # type: ignore[no-untyped-def]
     assert digests.alerts_send().sent == 0  # no posting arrived since alerts were switched on
-    _arrive()
+    arrive_postings()
     AlertSettings.objects.filter(user=subscribed.owner).update(last_sent_at=timezone.now() - dt.timedelta(hours=2))
     assert digests.alerts_send().due == 0  # daily: sent two hours ago
     AlertSettings.objects.filter(user=subscribed.owner).update(
@@ -177,3 +180,14 @@ def test_a_digest_keeps_the_best_k_in_order_ties_by_posting():
     pairs = [_pair(pk, score) for pk, score in [(5, 0.3), (2, 0.9), (9, 0.3), (1, 0.1)]]
     picked = digests.digest_pick(pairs, personal=Personal(), threshold=0.0, vectors_of=lambda ids: {}, k=3)
     assert [p.posting.pk for p, _, _ in picked] == [2, 5, 9]
+
+
+def test_no_alert_goes_to_an_address_that_is_not_verified(subscribed):  # type: ignore[no-untyped-def]
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=subscribed.owner).update(verified=False)
+    arrive_postings()
+    run = digests.alerts_send()
+    assert run.due == 0 and not mail.outbox
+    EmailAddress.objects.filter(user=subscribed.owner).update(verified=True)
+    assert digests.alerts_send().sent == 1
