@@ -54,6 +54,14 @@ class AccountGuardMiddleware:
             and access.role_of(user) in (access.RECRUITER, access.ADMIN)
             and not mfa_adapter().is_mfa_enabled(user)
         ):
+            if not EmailAddress.objects.filter(user=user, verified=True).exists():
+                # allauth sets up a second factor only for a verified address
+                messages.warning(
+                    request,
+                    "Verify your email address (the link we mailed you), then set up two-factor authentication: "
+                    "recruiters and administrators need both to open candidates' resumes and the admin.",
+                )
+                return redirect("account_email")
             messages.warning(
                 request,
                 "Set up two-factor authentication first: recruiters and administrators need it to open "

@@ -150,6 +150,10 @@ def test_staff_open_candidates_and_the_admin_only_with_two_factor_authentication
         reverse("recruit:candidate_file", args=[posting.pk, resume.public_id]),
         reverse("recruit:shortlist_csv", args=[posting.pk]),
     ]
+    unverified = person("rex.unverified", verified=False)
+    Membership.objects.create(user=unverified, organisation=org_a)
+    client.force_login(unverified)  # a second factor needs a verified address first (allauth's rule)
+    assert client.get(pages[0])["Location"] == reverse("account_email")
     for user, urls in ((rita, pages), (ada, [*pages, reverse("admin:index")])):
         client.force_login(user)
         for url in urls:

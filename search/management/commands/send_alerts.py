@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from celery.result import EagerResult
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import F
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             subscribed = AlertSettings.objects.exclude(frequency=AlertSettings.Frequency.OFF)
             subscribed.update(since=F("since") - dt.timedelta(days=since_days))
         result = tasks.send_job_alerts.delay()
-        if result.ready():  # run here (CELERY_TASK_ALWAYS_EAGER)
+        if isinstance(result, EagerResult):  # run here (CELERY_TASK_ALWAYS_EAGER)
             self.stdout.write(str(result.get()))
         else:
             self.stdout.write("queued: the worker sends the alerts that are due (its log says how many)")
