@@ -1,9 +1,14 @@
 from allauth.account import views as allauth_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
+from search.postings.public import PostingSitemap
+
 from . import health, metrics, signup, views
+
+SITEMAPS = {"postings": PostingSitemap}
 
 # The admin's login is the site's (allauth: the same rate limits, two-factor authentication).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -25,4 +30,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    # Open postings for search engines: an index of sitemaps of at most 50,000 pages each.
+    path("sitemap.xml", sitemaps.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("robots.txt", views.robots, name="robots"),
 ]

@@ -10,11 +10,26 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from search import access
 
 from .accounts import account_delete, account_export
+
+
+@require_GET
+def robots(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read the public postings; nothing behind a login is theirs to try."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /resumes/",
+        "Disallow: /recruit/",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 @require_GET

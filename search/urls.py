@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .postings.public import NewPostingsAtomFeed, NewPostingsFeed
 
 app_name = "search"
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("dismissed/", views.dismissed, name="dismissed"),
     path("alerts/", views.alert_settings, name="alerts"),
     path("alerts/unsubscribe/<str:token>/", views.alert_unsubscribe, name="unsubscribe"),
+    path("feed/", NewPostingsFeed(), name="feed"),
+    path("feed/atom/", NewPostingsAtomFeed(), name="feed_atom"),
     path("<int:pk>/", views.posting_detail, name="posting"),
     path("<int:pk>/apply/", views.posting_apply, name="apply"),
 ]

@@ -182,11 +182,13 @@ def resume_visibility(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("resumes:detail", public_id=resume.public_id)
 
 
-@login_required
 @require_GET
 def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An open posting, with the seeker's resumes to apply with."""
+    """An open posting, public (with its schema.org JobPosting); a signed-in seeker's resumes to apply with.
+    A closed or withdrawn posting is not found (404)."""
     posting = access.posting_open_for_seekers(pk)
+    if not request.user.is_authenticated:
+        return render(request, "search/posting.html", {"posting": posting, "resumes": [], "applied": set()})
     resumes = resumes_for_owner(owner=request.user).filter(status="done")
     if request.GET.get("r"):  # opened from a result list or an alert: log it for that resume
         origin = resumes.filter(public_id=request.GET["r"]).first() if _is_uuid(request.GET["r"]) else None

@@ -210,6 +210,8 @@ PUBLIC |= {
     "account_reset_password_from_key_done",
     "account_logout",  # someone not signed in is sent home
 }
+# The public job board: open postings, their feeds, and what crawlers read.
+PUBLIC |= {"search:posting", "search:feed", "search:feed_atom", "sitemap", "sitemap_section", "robots"}
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str]]:
