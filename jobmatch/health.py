@@ -2,11 +2,13 @@
 the database, the cache, the broker, the vector store, a live worker for every queue, and beat.
 
 Both answer JSON; /readyz answers 503 and names what is missing when anything is. Neither needs a login
-(an orchestrator probes them) and neither says more than what is up.
+(an orchestrator probes them). With JOBMATCH_METRICS_TOKEN set, /readyz gives the error messages, host names
+and queues only to a request bearing that token; others learn which checks pass.
 """
 
 from __future__ import annotations
 
+import hmac
 import time
 import urllib.request
 from collections.abc import Callable
@@ -114,4 +116,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
     else:
         checks["workers"] = {"ok": False, "error": "unknown: the database does not answer"}
     ok = all(c["ok"] for c in checks.values())
+    if not _may_see_details(request):  # which check failed, not its error text, host names or queues
+        checks = {name: {"ok": c["ok"]} for name, c in checks.items()}
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    """With JOBMATCH_METRICS_TOKEN set, the details (error messages, host names) are for its bearer only."""
+    token = settings.JOBMATCH_METRICS_TOKEN
+    return not token or hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}")

@@ -231,3 +231,14 @@ def test_errors_go_to_sentry_tagged_with_the_request_id_and_without_personal_dat
     assert event["exception"]["values"][-1]["value"] == "the index is gone"
     assert "sam.seeker" not in json.dumps(event) and "sessionid" not in json.dumps(event)
     assert all("vars" not in frame for frame in event["exception"]["values"][-1]["stacktrace"]["frames"])
+
+
+@pytest.mark.django_db
+def test_readyz_keeps_its_details_for_the_metrics_token_when_one_is_set(client, settings):
+    settings.JOBMATCH_METRICS_TOKEN = "s3cret-token"
+    _alive("parsing@web1", ["parsing"], seen=timezone.now() - dt.timedelta(minutes=5))
+    public = client.get("/readyz").json()
+    assert public["status"] == "fail" and public["checks"]["workers"] == {"ok": False}
+    assert "web1" not in json.dumps(public)
+    detailed = client.get("/readyz", headers={"Authorization": "Bearer s3cret-token"}).json()
+    assert "parsing@web1" in detailed["checks"]["workers"]["error"]
