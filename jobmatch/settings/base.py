@@ -332,6 +332,8 @@ CACHES = {
 # with JOBMATCH_LOG_FORMAT=json, the default in production; every line carries the request id), Sentry.
 JOBMATCH_HEARTBEAT_SECONDS = float(env("JOBMATCH_HEARTBEAT_SECONDS", "10"))
 JOBMATCH_METRICS_TOKEN = env("JOBMATCH_METRICS_TOKEN", "")
+# The public API (/api/v1/): requests per IP for anonymous callers (django-ninja's rate syntax).
+JOBMATCH_API_RATE = env("JOBMATCH_API_RATE", "120/min")
 JOBMATCH_LOG_FORMAT = env("JOBMATCH_LOG_FORMAT", "plain")
 LOGGING = logging_config(level=env("JOBMATCH_LOG_LEVEL", "INFO"), json=JOBMATCH_LOG_FORMAT == "json")
 SENTRY_DSN = env("SENTRY_DSN", "")
