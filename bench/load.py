@@ -45,6 +45,7 @@ def setup(users: int, files: list[Path]) -> list[str]:
     import django
 
     django.setup()
+    from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,7 +57,8 @@ def setup(users: int, files: list[Path]) -> list[str]:
     User = get_user_model()
     lines = []
     for i in range(users):
-        user, _ = User.objects.get_or_create(username=f"{PREFIX}{i}")
+        user, _ = User.objects.get_or_create(username=f"{PREFIX}{i}", defaults={"email": f"{PREFIX}{i}@example.org"})
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         resume = Resume.objects.filter(owner=user, status=Resume.Status.DONE).first()
         if resume is None:
             path = files[i % len(files)]

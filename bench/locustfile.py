@@ -33,15 +33,21 @@ class Seeker(HttpUser):
 
     @task(5)
     def results(self) -> None:
-        self.client.get(f"/jobs/for-resume/{self.resume}/", name="results page")
+        self._page(f"/jobs/for-resume/{self.resume}/", "results page", 'class="match"')
 
     @task(2)
     def resume_page(self) -> None:
-        self.client.get(f"/resumes/{self.resume}/", name="resume page")
+        self._page(f"/resumes/{self.resume}/", "resume page", "Who can see this resume")
 
     @task(1)
     def status(self) -> None:
-        self.client.get(f"/resumes/{self.resume}/status/", name="status poll")
+        self._page(f"/resumes/{self.resume}/status/", "status poll", '"status"')
+
+    def _page(self, path: str, name: str, expect: str) -> None:
+        """A 200 holding `expect`; a redirect (to a login or an account step) counts as a failure."""
+        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 200 or expect not in r.text:
+                r.failure(f"{r.status_code}, not the page")
 
 
 class Uploader(HttpUser):
