@@ -30,6 +30,8 @@ NEEDS_MFA = {
 # What a user without an email address may still reach.
 WITHOUT_EMAIL = {"account_email", "logout", "account_logout", "account", "account_data", "account_delete"}
 ALWAYS = {"healthz", "readyz", "metrics"}
+# Set in the session once the user has an address; allauth never lets the primary one be removed.
+HAS_EMAIL = "jobmatch.has_email"
 
 
 class AccountGuardMiddleware:
@@ -45,9 +47,11 @@ class AccountGuardMiddleware:
         if not user.is_authenticated or match is None or match.view_name in ALWAYS:
             return None
         name = match.view_name
-        if name not in WITHOUT_EMAIL and not EmailAddress.objects.filter(user=user).exists():
-            messages.info(request, "Add your email address: job alerts and password resets are sent to it.")
-            return redirect("account_email")
+        if name not in WITHOUT_EMAIL and not request.session.get(HAS_EMAIL):
+            if not EmailAddress.objects.filter(user=user).exists():
+                messages.info(request, "Add your email address: job alerts and password resets are sent to it.")
+                return redirect("account_email")
+            request.session[HAS_EMAIL] = True
         staff_page = name in NEEDS_MFA or (match.namespace == "admin" and name != "admin:logout")
         if (
             staff_page

@@ -8,7 +8,6 @@ and queues only to a request bearing that token; others learn which checks pass.
 
 from __future__ import annotations
 
-import hmac
 import time
 import urllib.request
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .heartbeat import liveness
+from .metrics import token_holder
 
 Check = dict[str, Any]
 
@@ -116,12 +116,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     else:
         checks["workers"] = {"ok": False, "error": "unknown: the database does not answer"}
     ok = all(c["ok"] for c in checks.values())
-    if not _may_see_details(request):  # which check failed, not its error text, host names or queues
+    if not token_holder(request):  # which check failed, not its error text, host names or queues
         checks = {name: {"ok": c["ok"]} for name, c in checks.items()}
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
-
-
-def _may_see_details(request: HttpRequest) -> bool:
-    """With JOBMATCH_METRICS_TOKEN set, the details (error messages, host names) are for its bearer only."""
-    token = settings.JOBMATCH_METRICS_TOKEN
-    return not token or hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}")

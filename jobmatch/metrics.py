@@ -120,9 +120,14 @@ class QueueDepthCollector(Collector):
         yield gauge
 
 
-def metrics(request: HttpRequest) -> HttpResponse:
+def token_holder(request: HttpRequest) -> bool:
+    """Whether the request may see what JOBMATCH_METRICS_TOKEN guards (anyone, when no token is set)."""
     token = settings.JOBMATCH_METRICS_TOKEN
-    if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+    return not token or hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}")
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not token_holder(request):
         return HttpResponse("A bearer token is required.\n", status=401, content_type="text/plain")
     reg = registry()
     body = generate_latest(reg)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Q
+from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
@@ -17,7 +17,7 @@ from ninja.throttling import AnonRateThrottle
 
 from search.filters import FilterError, Filters
 from search.models import JobPosting
-from search.postings.public import summary
+from search.postings.public import open_postings_matching, summary
 
 api = NinjaAPI(
     title="JobMatch API",
@@ -105,20 +105,14 @@ def postings_list(request: HttpRequest, query: Query[PostingQuery]) -> PostingPa
         )
     except FilterError as exc:
         raise HttpError(422, str(exc)) from None
-    postings = filters.apply(JobPosting.objects.open())
-    for word in query.q.split()[:8]:
-        postings = postings.filter(Q(title__icontains=word) | Q(company__icontains=word))
-    if query.location.strip():
-        postings = postings.filter(location__icontains=query.location.strip()[:100])
-    if query.remote:
-        postings = postings.filter(remote=True)
-    count = postings.count()
-    pages = max(1, -(-count // PAGE_SIZE))
-    if query.page < 1 or query.page > pages:
-        raise HttpError(404, f"page {query.page} does not exist: there are {pages}")
-    start = (query.page - 1) * PAGE_SIZE
-    rows = postings.order_by("-created_at", "-pk")[start : start + PAGE_SIZE]
-    return PostingPage(count=count, page=query.page, pages=pages, results=[_out(request, p) for p in rows])
+    postings = filters.apply(open_postings_matching(q=query.q, location=query.location, remote=query.remote))
+    paginator = Paginator(postings.order_by("-created_at", "-pk"), PAGE_SIZE)
+    try:
+        page = paginator.page(query.page)
+    except EmptyPage:
+        raise HttpError(404, f"page {query.page} does not exist: there are {paginator.num_pages}") from None
+    results = [_out(request, p) for p in page.object_list]
+    return PostingPage(count=paginator.count, page=page.number, pages=paginator.num_pages, results=results)
 
 
 @api.get("/postings/{posting_id}", response=PostingOut, summary="One open posting")

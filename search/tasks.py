@@ -78,11 +78,7 @@ def send_job_alerts() -> str:
     """Email each seeker whose daily or weekly alert is due the new postings that fit them."""
     from .matching.digests import alerts_send
 
-    run = alerts_send()
-    return (
-        f"{run.due} due, {run.new_postings} new postings, {run.sent} sent, {run.empty} with nothing new, "
-        f"{run.failed} failed"
-    )
+    return alerts_send().summary()
 
 
 @shared_task(name="search.retrain_personal", **RETRY)

@@ -15,6 +15,13 @@ DEMO = ROOT / "search" / "demo_data" / "linkedin-2023"
 CORPUS_SIZE = 600  # enough real postings for ten results across domains; embeds in seconds
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on (the socket that found it is closed again)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def require_service(name: str, host: str, port: int) -> None:
     """Skip with a reason when a service is absent, unless REQUIRE_SERVICES=1 makes that a failure."""
     try:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO, FIXTURES, ROOT, require_service
+from tests.conftest import DEMO, FIXTURES, ROOT, free_port, require_service
 
 pytestmark = [pytest.mark.services]
 requests = pytest.importorskip("requests")
@@ -35,12 +35,6 @@ PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS = "redis://127.0.0.1:6379"
 POSTINGS = 300  # real demo postings: enough for ten results, indexed in seconds
 PASSWORD = "correct horse battery 9"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(url: str, *, status: int = 200, timeout: float = 180, proc: subprocess.Popen | None = None) -> None:

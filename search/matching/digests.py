@@ -82,6 +82,12 @@ class AlertRun:
     failed: int = 0
     digests: dict[int, list[AlertItem]] = field(default_factory=dict)  # resume id -> items (sent or not)
 
+    def summary(self) -> str:
+        return (
+            f"{self.due} due, {self.new_postings} new postings, {self.sent} sent, {self.empty} with nothing new, "
+            f"{self.failed} failed"
+        )
+
 
 def alerts_due(*, now: dt.datetime) -> list[tuple[AlertSettings, Resume]]:
     """Seekers whose period has passed, each with the resume the alert is for (their latest done one)."""
@@ -323,12 +329,5 @@ def alerts_send(*, now: dt.datetime | None = None) -> AlertRun:
         if len(done) >= RECORD_BATCH:
             record()
     record()
-    log.info(
-        "job alerts: %d due, %d new postings, %d sent, %d with nothing new, %d failed",
-        run.due,
-        run.new_postings,
-        run.sent,
-        run.empty,
-        run.failed,
-    )
+    log.info("job alerts: %s", run.summary())
     return run

@@ -37,6 +37,19 @@ REQUIRED = ("title", "description", "datePosted", "hiringOrganization")
 FEED_SIZE = 50
 
 
+def open_postings_matching(*, q: str = "", location: str = "", remote: bool = False) -> QuerySet[JobPosting]:
+    """Open postings with every word of `q` (at most 8) in the title or the employer, `location` in the place
+    as text, remote ones only if `remote`: what the feeds and the API narrow by."""
+    postings = JobPosting.objects.open()
+    for word in q.split()[:8]:
+        postings = postings.filter(Q(title__icontains=word) | Q(company__icontains=word))
+    if location.strip():
+        postings = postings.filter(location__icontains=location.strip()[:100])
+    if remote:
+        postings = postings.filter(remote=True)
+    return postings
+
+
 def summary(posting: JobPosting) -> str:
     """The posting's own text, or for a data set that carries none, what it does carry, in words."""
     if posting.description.strip():
@@ -150,13 +163,8 @@ class NewPostingsFeed(Feed):
         return reverse("search:feed")
 
     def items(self, obj: dict[str, str]) -> QuerySet[JobPosting]:
-        postings = JobPosting.objects.open()
-        for word in obj["q"].split()[:8]:
-            postings = postings.filter(Q(title__icontains=word) | Q(company__icontains=word))
-        if obj["location"]:
-            postings = postings.filter(location__icontains=obj["location"])
-        if obj["remote"] in ("1", "yes", "true"):
-            postings = postings.filter(remote=True)
+        remote = obj["remote"] in ("1", "yes", "true")
+        postings = open_postings_matching(q=obj["q"], location=obj["location"], remote=remote)
         if obj["work_type"]:
             postings = postings.filter(work_type__iexact=obj["work_type"])
         return postings.order_by("-created_at", "-pk")[:FEED_SIZE]

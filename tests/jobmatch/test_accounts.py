@@ -5,7 +5,6 @@ staff, throttled logins, and accounts made before email addresses were asked for
 from __future__ import annotations
 
 import re
-import socket
 from email import message_from_bytes
 from email.message import Message
 
@@ -14,7 +13,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from search.models import Application, JobPosting, Membership
-from tests.conftest import make_resume, person
+from tests.conftest import free_port, make_resume, person
 
 PASSWORD = "correct horse 42 battery"
 
@@ -48,9 +47,7 @@ class Inbox:
 def smtp(settings):  # type: ignore[no-untyped-def]
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -233,9 +230,7 @@ def test_send_alerts_sends_what_is_due_and_can_widen_the_window(smtp, corpus, se
 
 
 def test_a_mail_server_that_does_not_answer_does_not_fail_the_sign_up(client, settings, db):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]  # nothing listens here once the socket closes
+    closed_port = free_port()  # nothing listens there
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
     r = client.post(
