@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO   := search/demo_data/linkedin-2023
+DEMO_TEXTS := search/demo_data/linkedin-2024.jsonl.gz
 export HF_HUB_OFFLINE := 1
 # The embedded default for what these targets start; production processes (gunicorn, the Procfile) use
 # jobmatch.settings.prod, and the tests jobmatch.settings.test (pytest.ini).
@@ -33,6 +34,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_jobs $(DEMO) --format linkedin-2023
+	$(BIN)/python manage.py import_jobs $(DEMO_TEXTS) --format jsonl
 	$(BIN)/python manage.py build_index
 
 # The worker runs in the background and stops with the server (Ctrl-C). Both write their metrics under

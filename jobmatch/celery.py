@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 # What this process loaded before its first task (reported in its heartbeat, read by /readyz).
 warm_state: dict[str, Any] = {}
 _heartbeats: list[Any] = []
+_services: list[Any] = []
 _task_started: dict[str, float] = {}
 
 
@@ -95,6 +96,13 @@ def _worker_ready(sender: Any = None, **kwargs: object) -> None:
         serve_worker_metrics(port)
     if pool is not None and type(pool).__module__.endswith(".solo"):
         _warm_up(queues)  # solo: the main process serves tasks
+        if "matching" in queues and settings.JOBMATCH_SEARCH_PORT:
+            from search.matching.service import serve
+
+            try:  # the searches web pages wait for, answered by the process that holds the indexes
+                _services.append(serve(settings.JOBMATCH_SEARCH_PORT, settings.JOBMATCH_SEARCH_BIND))
+            except OSError as exc:
+                log.error("search service not started on port %s: %s", settings.JOBMATCH_SEARCH_PORT, exc)
     elif "matching" in queues:  # prefork: the children opened the store; say whether one exists here
         warm_state["engine"] = _store_state(settings)
 
@@ -129,6 +137,8 @@ def _embedded_beat_started(**kwargs: object) -> None:
 def _worker_shutdown(**kwargs: object) -> None:
     while _heartbeats:
         _heartbeats.pop().stop()
+    while _services:
+        _services.pop().shutdown()
 
 
 @before_task_publish.connect

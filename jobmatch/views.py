@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from search import access
+from search.views import browse
 
 from .accounts import account_delete, account_export
 
@@ -39,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("recruit:dashboard")
     if role == access.SEEKER:
         return redirect("resumes:list")
-    return render(request, "home.html")
+    return browse(request, home=True)
 
 
 class DeleteAccountForm(forms.Form):

@@ -8,16 +8,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.throttling import AnonRateThrottle
 
-from search.filters import FilterError, Filters
+from search.filters import FilterError
 from search.models import JobPosting
-from search.postings.public import open_postings_matching, summary
+from search.postings.finder import PublicQuery, find
+from search.postings.public import summary
 
 api = NinjaAPI(
     title="JobMatch API",
@@ -56,6 +57,8 @@ class PostingPage(Schema):
     count: int
     page: int
     pages: int
+    ranked: bool  # best match first (q was searched), else newest first
+    notice: str  # why the results are plainer than usual, when they are
     results: list[PostingOut]
 
 
@@ -94,25 +97,35 @@ def _out(request: HttpRequest, p: JobPosting) -> PostingOut:
     )
 
 
-@api.get("/postings", response=PostingPage, summary="Open postings, newest first, filtered")
+@api.get("/postings", response=PostingPage, summary="Search open postings")
 def postings_list(request: HttpRequest, query: Query[PostingQuery]) -> PostingPage:
-    """Words of `q` must each be in the title or the employer; `location` is matched as text; `remote` keeps
-    remote postings; `work_type` and `level` take one or more values; `min_pay` is per year (hourly pay
-    counts 2,080 hours)."""
+    """`q` is searched as the site's search page searches it (keywords and meaning, best match first; the
+    word "remote" keeps remote postings); without `q`, newest first. `location` is matched as text; `remote`
+    keeps remote postings; `work_type` and `level` take one or more values; `min_pay` is per year (hourly
+    pay counts 2,080 hours). `ranked` says which order the page is in."""
+    wanted = PublicQuery.typed(
+        query.q,
+        location=query.location,
+        remote=query.remote,
+        work_types=tuple(query.work_type),
+        levels=tuple(query.level),
+        min_pay=query.min_pay,
+    )
     try:
-        filters = Filters(
-            work_types=tuple(query.work_type), experience_levels=tuple(query.level), min_salary=query.min_pay
-        )
+        found = find(wanted, page=query.page, per_page=PAGE_SIZE)
     except FilterError as exc:
         raise HttpError(422, str(exc)) from None
-    postings = filters.apply(open_postings_matching(q=query.q, location=query.location, remote=query.remote))
-    paginator = Paginator(postings.order_by("-created_at", "-pk"), PAGE_SIZE)
-    try:
-        page = paginator.page(query.page)
-    except EmptyPage:
-        raise HttpError(404, f"page {query.page} does not exist: there are {paginator.num_pages}") from None
-    results = [_out(request, p) for p in page.object_list]
-    return PostingPage(count=paginator.count, page=page.number, pages=paginator.num_pages, results=results)
+    except InvalidPage:
+        raise HttpError(404, f"page {query.page} does not exist") from None
+    page = found.page
+    return PostingPage(
+        count=page.paginator.count,
+        page=page.number,
+        pages=page.paginator.num_pages,
+        ranked=found.ranked,
+        notice=found.notice,
+        results=[_out(request, p) for p in page.object_list],
+    )
 
 
 @api.get("/postings/{posting_id}", response=PostingOut, summary="One open posting")

@@ -6,6 +6,7 @@ from django import forms
 
 from .filters import WORK_TYPES, FilterError, Filters
 from .models import Invitation, JobPosting
+from .postings.finder import PublicQuery
 from .ranking.features import EXPERIENCE_LEVELS
 from .recruiting.invitations import InvitationInvalid, invitation_accept, invitation_find
 
@@ -217,4 +218,47 @@ class AlertSettingsForm(forms.Form):
         label="Email me new jobs that fit",
         choices=[("daily", "Daily"), ("weekly", "Weekly"), ("off", "Never (alerts off)")],
         widget=forms.RadioSelect,
+    )
+
+
+class PublicSearchForm(forms.Form):
+    """The public job search: words, place, remote, work type, level, minimum pay (all optional)."""
+
+    q = forms.CharField(label="What", max_length=200, required=False)
+    location = forms.CharField(label="Where", max_length=100, required=False)
+    remote = forms.BooleanField(label="Remote only", required=False)
+    work_type = forms.ChoiceField(
+        label="Work type", choices=[("", "Any work type")] + [(w, w) for w in WORK_TYPES], required=False
+    )
+    level = forms.ChoiceField(
+        label="Level", choices=[("", "Any level")] + [(e, e) for e in EXPERIENCE_LEVELS], required=False
+    )
+    min_pay = forms.IntegerField(label="Pay at least (a year)", min_value=0, max_value=10_000_000, required=False)
+
+    @staticmethod
+    def empty_query() -> PublicQuery:
+        return PublicQuery()
+
+    def query(self) -> PublicQuery:
+        data = self.cleaned_data
+        return PublicQuery.typed(
+            data.get("q") or "",
+            location=data.get("location") or "",
+            remote=bool(data.get("remote")),
+            work_types=(data["work_type"],) if data.get("work_type") else (),
+            levels=(data["level"],) if data.get("level") else (),
+            min_pay=float(data["min_pay"]) if data.get("min_pay") else None,
+        )
+
+
+class FitForm(forms.Form):
+    """A resume and a job description, pasted: the fit of the two, nothing stored."""
+
+    resume_text = forms.CharField(label="Your resume", widget=forms.Textarea, max_length=30_000, strip=True)
+    job_text = forms.CharField(
+        label="The job description",
+        widget=forms.Textarea,
+        max_length=30_000,
+        strip=True,
+        help_text="Its title on the first line.",
     )

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -125,6 +126,8 @@ class JobPosting(models.Model):
     salary_currency = models.CharField(max_length=8, blank=True)
     remote = models.BooleanField(default=False)
     posted_at = models.DateField(null=True, blank=True)
+    # Where to apply when the posting is not taken in the site (the source's own page, http(s) only).
+    apply_url = models.URLField(max_length=500, blank=True)
     active = models.BooleanField(default=True, db_index=True)
     # The last day it takes applications; afterwards it leaves every result list and the indexes.
     closes_at = models.DateField(null=True, blank=True, db_index=True)
@@ -206,6 +209,12 @@ class JobPosting(models.Model):
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.content_hash = self.compute_content_hash()
         super().save(*args, **kwargs)
+
+    @property
+    def apply_site(self) -> str:
+        """The site its apply link leads to ("linkedin.com"), for the button's words."""
+        host = urlsplit(self.apply_url).hostname or "" if self.apply_url else ""
+        return host.removeprefix("www.")
 
     @property
     def salary_display(self) -> str:

@@ -4,6 +4,8 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import InvalidPage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +17,10 @@ from resumes.selectors import resume_get_for_owner, resumes_for_owner
 from resumes.services import filters_update
 
 from . import access, alerts, feedback, selectors
-from .filters import Filters
-from .forms import AlertSettingsForm, FiltersForm
+from .filters import FilterError, Filters
+from .forms import AlertSettingsForm, FiltersForm, FitForm, PublicSearchForm
 from .models import Application, DismissReason, JobPosting
+from .postings.finder import SearchUnavailable, ask_service, find
 from .recruiting.applications import (
     ApplicationRefused,
     application_submit,
@@ -184,21 +187,26 @@ def resume_visibility(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """An open posting, public (with its schema.org JobPosting); a signed-in seeker's resumes to apply with.
-    A closed or withdrawn posting is not found (404)."""
+    """An open posting, public (with its schema.org JobPosting); a signed-in seeker's resumes to apply with
+    and to see the fit of. A closed or withdrawn posting is not found (404)."""
     posting = access.posting_open_for_seekers(pk)
-    if not request.user.is_authenticated:
-        return render(request, "search/posting.html", {"posting": posting, "resumes": [], "applied": set()})
-    resumes = resumes_for_owner(owner=request.user).filter(status="done")
-    if request.GET.get("r"):  # opened from a result list or an alert: log it for that resume
+    if request.user.is_authenticated and request.GET.get("r"):  # opened from a result list or an alert
+        resumes = resumes_for_owner(owner=request.user).filter(status="done")
         origin = resumes.filter(public_id=request.GET["r"]).first() if _is_uuid(request.GET["r"]) else None
         if origin is not None:
             pos = request.GET.get("pos", "")
             feedback.posting_open_record(resume=origin, posting=posting, position=int(pos) if pos.isdigit() else None)
+    return render(request, "search/posting.html", _posting_context(request, posting))
+
+
+def _posting_context(request: HttpRequest, posting: JobPosting) -> dict[str, object]:
+    if not request.user.is_authenticated:
+        return {"posting": posting, "resumes": [], "applied": set()}
+    resumes = resumes_for_owner(owner=request.user).filter(status="done")
     applied = set(
         Application.objects.filter(posting=posting, resume__owner=request.user).values_list("resume_id", flat=True)
     )
-    return render(request, "search/posting.html", {"posting": posting, "resumes": resumes, "applied": applied})
+    return {"posting": posting, "resumes": resumes, "applied": applied}
 
 
 @login_required
@@ -228,3 +236,81 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@require_GET
+def browse(request: HttpRequest, *, home: bool = False) -> HttpResponse:
+    """Public job search (no login): words, place, remote, work type, level, pay; paged, with the count.
+    The home page shows it to visitors, below a word on what JobMatch does."""
+    form = PublicSearchForm(request.GET or None)
+    results, error = None, ""
+    if not request.GET or form.is_valid():
+        query = form.query() if request.GET else PublicSearchForm.empty_query()
+        try:
+            results = find(query, page=request.GET.get("page") or 1)
+        except FilterError as exc:
+            error = str(exc)
+        except InvalidPage:
+            error = "That page of results does not exist."
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"form": form, "results": results, "error": error, "params": params.urlencode(), "home": home}
+    return render(request, "search/browse.html", context, status=400 if form.errors or error else 200)
+
+
+FITS_PER_HOUR = 30  # pasted fits from one address (each reads a resume and embeds two texts)
+UNAVAILABLE = "The matching service is not answering just now. Try again in a minute."
+
+
+def _fit_allowed(request: HttpRequest) -> bool:
+    key = f"fit-count:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 3600)
+    return cache.incr(key) <= FITS_PER_HOUR
+
+
+@require_http_methods(["GET", "POST"])
+def fit(request: HttpRequest) -> HttpResponse:
+    """Paste a resume and a job description, see how they fit, with the reasons a result card gives.
+    Open to anyone; nothing is stored."""
+    form = FitForm(request.POST or None)
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        if not _fit_allowed(request):
+            form.add_error(None, f"At most {FITS_PER_HOUR} comparisons an hour from one address. Try again later.")
+            status = 429
+        else:
+            try:
+                result = ask_service(
+                    "/fit",
+                    {"resume_text": form.cleaned_data["resume_text"], "posting_text": form.cleaned_data["job_text"]},
+                )
+            except SearchUnavailable:
+                form.add_error(None, UNAVAILABLE)
+                status = 503
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "search/fit.html", {"form": form, "result": result}, status=status)
+
+
+@login_required
+@require_POST
+def posting_fit(request: HttpRequest, pk: int) -> HttpResponse:
+    """How one of the seeker's resumes fits this posting: its reasons and its place among their matches."""
+    posting = access.posting_open_for_seekers(pk)
+    resume = resume_get_for_owner(owner=request.user, public_id=request.POST.get("resume", ""))
+    fit_result, fit_error = None, ""
+    if resume.status != "done":
+        fit_error = "This resume is still being read. Try again when it is ready."
+    else:
+        try:
+            fit_result = ask_service("/fit", {"resume_id": resume.pk, "posting_id": posting.pk})
+        except SearchUnavailable:
+            fit_error = UNAVAILABLE
+        except ValueError as exc:
+            fit_error = str(exc)
+    context = _posting_context(request, posting)
+    context.update(fit=fit_result, fit_error=fit_error, fit_resume=resume)
+    return render(request, "search/posting.html", context, status=503 if fit_error == UNAVAILABLE else 200)

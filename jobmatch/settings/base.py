@@ -334,6 +334,14 @@ JOBMATCH_HEARTBEAT_SECONDS = float(env("JOBMATCH_HEARTBEAT_SECONDS", "10"))
 JOBMATCH_METRICS_TOKEN = env("JOBMATCH_METRICS_TOKEN", "")
 # The public API (/api/v1/): requests per IP for anonymous callers (django-ninja's rate syntax).
 JOBMATCH_API_RATE = env("JOBMATCH_API_RATE", "120/min")
+# The matching worker's search service (search.matching.service): the worker listens on
+# JOBMATCH_SEARCH_BIND:JOBMATCH_SEARCH_PORT (0: not at all), web processes ask JOBMATCH_SEARCH_URL, with
+# JOBMATCH_SEARCH_TOKEN as a bearer token when set (set it whenever the port is reachable from elsewhere).
+JOBMATCH_SEARCH_PORT = int(env("JOBMATCH_SEARCH_PORT", "8765"))
+JOBMATCH_SEARCH_BIND = env("JOBMATCH_SEARCH_BIND", "127.0.0.1")
+JOBMATCH_SEARCH_URL = env("JOBMATCH_SEARCH_URL", f"http://127.0.0.1:{JOBMATCH_SEARCH_PORT or 8765}")
+JOBMATCH_SEARCH_TOKEN = env("JOBMATCH_SEARCH_TOKEN", "")
+JOBMATCH_SEARCH_TIMEOUT = float(env("JOBMATCH_SEARCH_TIMEOUT", "3"))
 JOBMATCH_LOG_FORMAT = env("JOBMATCH_LOG_FORMAT", "plain")
 LOGGING = logging_config(level=env("JOBMATCH_LOG_LEVEL", "INFO"), json=JOBMATCH_LOG_FORMAT == "json")
 SENTRY_DSN = env("SENTRY_DSN", "")

@@ -18,3 +18,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so a real worker in another process sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+# No search service unless a test starts one (a `make run` worker on this machine must not answer tests).
+JOBMATCH_SEARCH_URL = "http://127.0.0.1:9"
+JOBMATCH_SEARCH_TIMEOUT = 30.0  # the first search in a test loads the embedder

@@ -172,6 +172,13 @@ def postings_classify(postings: list[JobPosting], vecs: np.ndarray, engine: Engi
     """Store, for each posting, the domain model's probabilities (from its embedding and title) and the
     domain shown (the declared one, else the likeliest), and its place in O*NET-SOC (from its embedding,
     with the occupation its title names exactly) and its job family."""
+    fields = postings_place(postings, vecs, engine)
+    if fields:
+        JobPosting.objects.bulk_update(postings, fields, batch_size=1000)
+
+
+def postings_place(postings: list[JobPosting], vecs: np.ndarray, engine: Engine) -> list[str]:
+    """postings_classify without writing: sets the fields on the objects and returns their names."""
     fields = []
     if engine.domain is not None:
         probs = domain_probabilities(engine.domain.estimator, vecs, [[p.title] for p in postings])
@@ -184,8 +191,7 @@ def postings_classify(postings: list[JobPosting], vecs: np.ndarray, engine: Engi
             p.occupations = with_named(placement, [p.occupation_code])
             p.family = family(p.occupations)[0]
         fields += ["occupations", "family"]
-    if fields:
-        JobPosting.objects.bulk_update(postings, fields, batch_size=1000)
+    return fields
 
 
 def domains_refresh(*, skip: set[int] | frozenset[int] = frozenset(), batch_size: int = 5000) -> tuple[int, int]:
@@ -280,6 +286,25 @@ def skills_reader(total: int) -> Iterator[Callable[[list[str]], list[list[str]]]
         pool.join()
 
 
+def posting_text(p: JobPosting) -> str:
+    return f"{p.title}\n{p.description}"
+
+
+def posting_read(p: JobPosting, skills: list[str]) -> None:
+    """Set what indexing reads of one posting (unsaved): its skills (`skills`, those its text names, then
+    its occupation's usual ones, kept apart as inferred), O*NET occupation, level and declared domain."""
+    occ = occupation_for_title(p.title)
+    stated = list(dict.fromkeys(skills))[:50]
+    usual = [s for s in occupation_skills(occ.code) if s not in stated] if occ is not None else []
+    p.skills = (stated + usual)[:50]
+    p.skills_inferred = [s for s in usual if s in p.skills]
+    p.seniority = posting_level(p.experience_level, p.title, yearly_pay(p))
+    p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
+    p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
+    p.domain = p.declared_domain or p.domain
+    p.vocabulary_hash = vocabulary_stamp(p.content_hash)
+
+
 def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
     """Read canonical skills, the O*NET occupation, the level and the declared domain of postings. The
     skills are those the title and description name, then the occupation's hot technologies (O*NET),
@@ -302,18 +327,8 @@ def postings_understand(*, ids: list[int], batch_size: int = 2000) -> None:
                     "salary_period",
                 )
             )
-            texts = [f"{p.title}\n{p.description}" for p in postings]
-            for p, skills in zip(postings, read_skills(texts), strict=True):
-                occ = occupation_for_title(p.title)
-                stated = list(dict.fromkeys(skills))[:50]
-                usual = [s for s in occupation_skills(occ.code) if s not in stated] if occ is not None else []
-                p.skills = (stated + usual)[:50]
-                p.skills_inferred = [s for s in usual if s in p.skills]
-                p.seniority = posting_level(p.experience_level, p.title, yearly_pay(p))
-                p.occupation_code, p.occupation_title = (occ.code, occ.title) if occ else ("", "")
-                p.declared_domain = posting_domain(p.title, p.job_functions, p.industries)
-                p.domain = p.declared_domain or p.domain
-                p.vocabulary_hash = vocabulary_stamp(p.content_hash)
+            for p, skills in zip(postings, read_skills([posting_text(p) for p in postings]), strict=True):
+                posting_read(p, skills)
             JobPosting.objects.bulk_update(
                 postings,
                 [

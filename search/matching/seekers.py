@@ -212,12 +212,14 @@ def jobs_for_text(
     query_vec: np.ndarray | None = None,
     domain_probs: np.ndarray | None = None,
     occupations: Mapping[str, float] | None = None,
+    include: frozenset[int] = frozenset(),
 ) -> RecommendResult:
     """The top k postings for one resume's query text (the profile gives skills, occupations, years and
     location), after the seeker's own feedback (`personal`: postings left out, look-alikes of dismissed
     ones and levels they refused moved down, the personalised model's corrections), at most a few per
     employer, with the reasons. `query_vec`, `domain_probs` and `occupations`: the resume's embedding,
-    domain and place in O*NET-SOC, when known."""
+    domain and place in O*NET-SOC, when known. Postings in `include` stay in the list, after the k if
+    they rank lower (one posting's fit)."""
     engine = get_engine()
     personal = personal or Personal()
     sq = seeker_query(
@@ -242,6 +244,7 @@ def jobs_for_text(
         today=dt.date.today(),
         k=k,
         exclude=personal.excluded,
+        include=include,
         personal=personal,
         learned=engine.personal.estimator if engine.personal is not None else None,
         per_employer=MAX_PER_EMPLOYER,

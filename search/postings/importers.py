@@ -47,6 +47,7 @@ class PostingRecord:
     remote: bool = False
     posted_at: dt.date | None = None
     closes_at: dt.date | None = None
+    apply_url: str = ""
     active: bool = True
     line: int = 0
 
@@ -98,6 +99,24 @@ def _salary_range(lo: float | None, hi: float | None) -> tuple[float | None, flo
     if lo is not None and hi is not None and lo > hi:
         raise RowError(f"salary minimum {lo:g} is above the maximum {hi:g}")
     return lo, hi
+
+
+def url_field(value: Any, *, name: str) -> str:
+    """An address people may follow: http(s) only, so a row cannot plant a javascript: link."""
+    s = text_field(value, name=name, max_len=500)
+    if s and not s.lower().startswith(("https://", "http://")):
+        raise RowError(f"{name} must start with http:// or https://, got {s[:40]!r}")
+    return s
+
+
+def labels_field(value: Any, *, name: str) -> list[str]:
+    """One or more labels (job functions, industries): a list, or text joined by ' | ' or ';'."""
+    if isinstance(value, list):
+        parts = [text_field(v, name=name, max_len=200) for v in value]
+    else:
+        joined = text_field(value, name=name, max_len=2000)
+        parts = [p.strip() for p in joined.replace(";", "|").split("|")]
+    return sorted({p for p in parts if p})
 
 
 def date_field(value: Any, *, name: str) -> dt.date | None:
@@ -226,8 +245,10 @@ def _open_lines(path: Path) -> TextIO:
 
 
 def read_jsonl(path: Path, *, default_source: str | None = None) -> Iterator[PostingRecord | Rejected]:
-    """One posting per line: id, title, company, location, description, category, industry,
-    posted, salary_min, salary_max, salary_period, source (extra fields are ignored)."""
+    """One posting per line: id, title, company, location, description, category and industry (one label,
+    or several joined by ' | '), posted, salary_min, salary_max, salary_period, salary_currency,
+    employment_type, seniority (LinkedIn's experience level), url (where to apply), source; other fields
+    are ignored."""
     fallback = default_source or path.name.split(".")[0]
     if fallback == "postings":
         fallback = path.parent.name
@@ -266,8 +287,10 @@ def read_jsonl(path: Path, *, default_source: str | None = None) -> Iterator[Pos
                     company=text_field(obj.get("company"), name="company", max_len=300),
                     location=location,
                     description=text_field(obj.get("description"), name="description", max_len=MAX_DESCRIPTION),
-                    industries=[s for s in [text_field(obj.get("industry"), name="industry", max_len=200)] if s],
-                    job_functions=[s for s in [text_field(obj.get("category"), name="category", max_len=200)] if s],
+                    industries=labels_field(obj.get("industry"), name="industry"),
+                    job_functions=labels_field(obj.get("category"), name="category"),
+                    experience_level=text_field(obj.get("seniority"), name="seniority", max_len=40),
+                    apply_url=url_field(obj.get("url"), name="url"),
                     work_type=_WORK_TYPES.get(employment, employment.replace("_", " ").capitalize()),
                     salary_currency=text_field(obj.get("salary_currency"), name="salary_currency", max_len=8).upper(),
                     salary_period=_PERIODS.get(period, period.upper()),

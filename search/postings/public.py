@@ -1,5 +1,5 @@
 """What the public side says about a posting to machines: schema.org JobPosting (the structured data job
-search engines read, Google for Jobs among them), the sitemap and the feeds of new postings."""
+search engines read, Google for Jobs among them) and the sitemap. The feeds: search.postings.feeds."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.sitemaps import Sitemap
-from django.contrib.syndication.views import Feed
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from search.models import JobPosting
 
@@ -34,7 +31,6 @@ SALARY_UNITS = {
 }
 # Google for Jobs: https://developers.google.com/search/docs/appearance/structured-data/job-posting
 REQUIRED = ("title", "description", "datePosted", "hiringOrganization")
-FEED_SIZE = 50
 
 
 def open_postings_matching(*, q: str = "", location: str = "", remote: bool = False) -> QuerySet[JobPosting]:
@@ -147,41 +143,3 @@ class PostingSitemap(Sitemap):
 
     def lastmod(self, item: JobPosting) -> dt.datetime:
         return item.updated_at
-
-
-class NewPostingsFeed(Feed):
-    """The newest open postings as RSS, narrowed by the query string: q (words in the title or employer),
-    location, remote=1, work_type. /jobs/feed/atom/ gives the same as Atom."""
-
-    title = "New jobs on JobMatch"
-    description = "The newest open postings."
-
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, str]:
-        return {k: request.GET.get(k, "")[:100].strip() for k in ("q", "location", "remote", "work_type")}
-
-    def link(self, obj: dict[str, str]) -> str:
-        return reverse("search:feed")
-
-    def items(self, obj: dict[str, str]) -> QuerySet[JobPosting]:
-        remote = obj["remote"] in ("1", "yes", "true")
-        postings = open_postings_matching(q=obj["q"], location=obj["location"], remote=remote)
-        if obj["work_type"]:
-            postings = postings.filter(work_type__iexact=obj["work_type"])
-        return postings.order_by("-created_at", "-pk")[:FEED_SIZE]
-
-    def item_title(self, item: JobPosting) -> str:
-        return f"{item.title} — {item.company}" if item.company else item.title
-
-    def item_description(self, item: JobPosting) -> str:
-        return summary(item)[:1000]
-
-    def item_link(self, item: JobPosting) -> str:
-        return reverse("search:posting", args=[item.pk])
-
-    def item_pubdate(self, item: JobPosting) -> dt.datetime:
-        return item.created_at
-
-
-class NewPostingsAtomFeed(NewPostingsFeed):
-    feed_type = Atom1Feed
-    subtitle = NewPostingsFeed.description

@@ -71,6 +71,9 @@ MATRIX = [
     ("account_data", (), _row(200, 200, 200, 200, 200, LOGIN)),
     # an open posting is public: anyone may read it (closed ones are not found: tests/search/test_public.py)
     ("search:posting", ("pa",), _row(200, 200, 200, 200, 200, 200)),
+    # public search and the pasted fit, for everyone
+    ("search:browse", (), _row(200, 200, 200, 200, 200, 200)),
+    ("search:fit", (), _row(200, 200, 200, 200, 200, 200)),
     # recruiter pages: seekers are refused (403), other organisations' postings are not found (404)
     ("recruit:dashboard", (), _row(403, 403, 200, 200, 200, LOGIN)),
     ("recruit:posting_new", (), _row(403, 403, 200, 200, 200, LOGIN)),

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from search.models import JobPosting
-from search.postings.importers import read_jsonl, read_linkedin_2023
+from search.postings.importers import PostingRecord, Rejected, read_jsonl, read_linkedin_2023
 from tests.conftest import DEMO, ROOT
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -177,6 +177,33 @@ def test_readers_accept_the_demo_data_without_rejections():
     rows = list(read_linkedin_2023(DEMO))
     assert len(rows) == 8000
     assert not [r for r in rows if not hasattr(r, "title")]
+    texts = list(read_jsonl(DEMO.parent / "linkedin-2024.jsonl.gz"))
+    assert len(texts) == 1151 and all(isinstance(r, PostingRecord) for r in texts)
+    assert all(r.description and r.apply_url.startswith("https://www.linkedin.com/jobs/view/") for r in texts)
+    assert sum(bool(r.company) for r in texts) > 1000 and sum(bool(r.experience_level) for r in texts) > 300
+    # several job functions and industries to a posting, as LinkedIn lists them
+    assert any(len(r.job_functions) > 1 for r in texts) and any(len(r.industries) > 1 for r in texts)
+
+
+def test_jsonl_labels_levels_and_apply_links(tmp_path):
+    path = tmp_path / "acme.jsonl"
+    rows = [
+        {
+            "id": "a1",
+            "title": "Baker",
+            "category": "Sales | Marketing",
+            "industry": ["Food", "Retail"],
+            "seniority": "Entry level",
+            "url": "https://jobs.example.com/a1",
+        },
+        {"id": "a2", "title": "Baker", "url": "javascript:alert(1)"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    good, bad = list(read_jsonl(path))
+    assert isinstance(good, PostingRecord)
+    assert (good.job_functions, good.industries) == (["Marketing", "Sales"], ["Food", "Retail"])
+    assert (good.experience_level, good.apply_url) == ("Entry level", "https://jobs.example.com/a1")
+    assert isinstance(bad, Rejected) and "url must start with http:// or https://" in bad.reason
 
 
 def test_jsonl_reader_names_rows_without_a_source_after_the_file(tmp_path):
