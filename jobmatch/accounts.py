@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from jobmatch.api_tokens import tokens_export
 from resumes.models import Resume
 from resumes.services import resumes_delete
 from search.models import AlertSettings, Application, Interaction, PostingFeedback, Recommendation, ResumeAccess
@@ -122,6 +123,7 @@ def account_export(*, user: Any) -> dict[str, Any]:
             }
             for s in UserSession.objects.filter(user=user).order_by("created_at")
         ],
+        "api_tokens": tokens_export(user=user),  # names, scopes and dates; never a key
         "job_alerts": {"frequency": alert.frequency, "last_sent_at": _iso(alert.last_sent_at)} if alert else None,
         "resumes": resumes,
     }

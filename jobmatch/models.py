@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -28,3 +29,22 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} ({', '.join(self.queues) or self.kind})"
+
+
+class ApiToken(models.Model):
+    """A key to the API (/api/v1/) for one user, named by them, with the scopes they chose. Only a hash of
+    the key is kept: it is shown once, when made. Deleting it revokes it (jobmatch.api_tokens)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)  # the key's first characters, to tell keys apart on the page
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:  # also the key ninja's AuthRateThrottle counts requests under
+        return f"api-token {self.pk}"

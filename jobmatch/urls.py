@@ -3,6 +3,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from search.api import api
 from search.postings.public import PostingSitemap
@@ -22,6 +23,8 @@ urlpatterns = [
     path("accounts/", views.account, name="account"),
     path("accounts/data.json", views.account_data, name="account_data"),
     path("accounts/delete/", views.account_remove, name="account_delete"),
+    path("accounts/api-tokens/", views.api_token_create, name="api_token_create"),
+    path("accounts/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     # Email addresses and verification, password change and reset, two-factor authentication, sessions.
     path("accounts/", include("allauth.urls")),
     path("resumes/", include("resumes.urls")),
@@ -36,4 +39,5 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", views.robots, name="robots"),
     path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api_docs"),
 ]

@@ -11,12 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from search import access
 from search.views import browse
 
 from .accounts import account_delete, account_export
+from .api_tokens import TokenRefused, scopes_for, token_create, token_revoke
+from .models import ApiToken
 
 
 @require_GET
@@ -69,6 +71,8 @@ def _account_context(request: HttpRequest, form: DeleteAccountForm) -> dict[str,
 
     return {
         "form": form,
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "token_scopes": scopes_for(request.user),
         "emails": EmailAddress.objects.filter(user=request.user).order_by("-primary", "email"),
         "mfa_enabled": mfa_adapter().is_mfa_enabled(request.user),
         "staff": access.role_of(request.user) in (access.RECRUITER, access.ADMIN),
@@ -97,3 +101,29 @@ def account_remove(request: HttpRequest) -> HttpResponse:
     account_delete(user=user)
     messages.success(request, "Your account and everything derived from it were deleted.")
     return redirect("home")
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Make a token; its key is on this one response and nowhere else."""
+    context = _account_context(request, DeleteAccountForm(user=request.user))
+    try:
+        token, key = token_create(
+            user=request.user, name=request.POST.get("name", ""), scopes=request.POST.getlist("scopes")
+        )
+    except TokenRefused as exc:
+        context["token_error"] = str(exc)
+        return render(request, "registration/account.html", context, status=400)
+    context.update(new_token=token, new_key=key)
+    response = render(request, "registration/account.html", context, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if token_revoke(user=request.user, token_id=pk):
+        messages.success(request, "Token revoked: systems using it are refused from now on.")
+    return redirect(reverse("account") + "#api-tokens")

@@ -190,3 +190,17 @@ def other_recruiter(org_b):  # type: ignore[no-untyped-def]
 def admin_user(db):  # type: ignore[no-untyped-def]
     """An admin with the email address and second factor every admin has here."""
     return person("ada.admin", is_staff=True, is_superuser=True, two_factor=True)
+
+
+@pytest.fixture
+def search_service(settings):  # type: ignore[no-untyped-def]
+    """The matching worker's search service, in a thread on a free port, as the worker runs it; the web
+    side (settings.JOBMATCH_SEARCH_URL) asks it. Its requests see committed rows only."""
+    from search.matching.service import serve
+
+    port = free_port()
+    server = serve(port)
+    settings.JOBMATCH_SEARCH_URL = f"http://127.0.0.1:{port}"
+    yield settings.JOBMATCH_SEARCH_URL
+    server.shutdown()
+    server.server_close()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "allauth",
+    "ninja",  # the API's docs page, from its own static files
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
@@ -334,6 +335,7 @@ JOBMATCH_HEARTBEAT_SECONDS = float(env("JOBMATCH_HEARTBEAT_SECONDS", "10"))
 JOBMATCH_METRICS_TOKEN = env("JOBMATCH_METRICS_TOKEN", "")
 # The public API (/api/v1/): requests per IP for anonymous callers (django-ninja's rate syntax).
 JOBMATCH_API_RATE = env("JOBMATCH_API_RATE", "120/min")
+JOBMATCH_API_TOKEN_RATE = env("JOBMATCH_API_TOKEN_RATE", "600/min")  # each token (django-ninja's rate syntax)
 # The matching worker's search service (search.matching.service): the worker listens on
 # JOBMATCH_SEARCH_BIND:JOBMATCH_SEARCH_PORT (0: not at all), web processes ask JOBMATCH_SEARCH_URL, with
 # JOBMATCH_SEARCH_TOKEN as a bearer token when set (set it whenever the port is reachable from elsewhere).

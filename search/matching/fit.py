@@ -124,6 +124,30 @@ def _one_pair(query: Query, posting: JobPosting, vector: np.ndarray) -> dict[str
     return {"why": explain(pool, 0, contributions), "score": round(float(scores[0]), 3)}
 
 
+def text_matches(*, text: str) -> dict[str, Any]:
+    """The ten postings for a resume's text, read as an upload is read, with their reasons; nothing stored."""
+    text = text.strip()
+    if not text:
+        raise ValueError("text: give the resume's text")
+    if len(text) > MAX_PASTED_CHARS:
+        raise ValueError(f"text may be at most {MAX_PASTED_CHARS:,} characters")
+    profile = understand(text).to_dict()
+    result = jobs_for_text(text=query_text(text=text, profile=profile), profile=profile)
+    return {
+        "items": [
+            {
+                "posting_id": item.posting.pk,
+                "rank": rank,
+                "score": round(item.candidate.final_score, 4),
+                "why": item.why,
+            }
+            for rank, item in enumerate(result.items, start=1)
+        ],
+        "profile": {k: profile.get(k) for k in ("titles", "skills", "years_experience", "location")},
+        "ms": {k: round(v, 1) for k, v in result.timings.ms.items()},
+    }
+
+
 def fit_answer(body: Mapping[str, Any]) -> dict[str, Any]:
     """The search service's /fit: {"resume_id", "posting_id"} or {"resume_text", "posting_text", "title"?}."""
     if "resume_id" in body:

@@ -2,7 +2,7 @@
 so the searches a page waits for are asked of the process that holds them, over HTTP on a port of its own.
 
 A thread of the matching worker (jobmatch/celery.py starts it when JOBMATCH_SEARCH_PORT is set) answers
-POST /search and POST /fit with JSON, one request at a time; JOBMATCH_SEARCH_TOKEN, when set, must come as a
+POST /search, /match and /fit with JSON, one request at a time; JOBMATCH_SEARCH_TOKEN, when set, must come as a
 bearer token. The client is search.postings.finder.
 """
 
@@ -49,6 +49,16 @@ def answer(path: str, body: dict[str, Any]) -> dict[str, Any]:
             "capped": found.capped,
             "ms": found.ms,
         }
+    if path == "/match":
+        from .fit import text_matches
+
+        text = body.get("text")
+        if not isinstance(text, str):
+            raise BadRequest("text: give the resume's text")
+        try:
+            return text_matches(text=text)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
     if path == "/fit":
         from .fit import fit_answer
 

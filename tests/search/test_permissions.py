@@ -217,3 +217,50 @@ def test_staff_flag_alone_makes_an_admin_and_a_membership_a_recruiter(world):  #
     assert role_of(users["recruiter"]) == RECRUITER
     assert role_of(users["owner"]) == SEEKER
     assert role_of(get_user_model()(username="x")) == SEEKER
+
+
+# --- the API: each persona holds a token with every scope its account may give (anonymous: none) -------
+
+API_MATRIX = [
+    # (method, path with {pa}/{pb}/{shared}/{private}, expected per persona)
+    ("get", "/api/v1/postings/{pa}", _row(200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/resumes", _row(200, 200, 200, 200, 200, 401)),
+    ("get", "/api/v1/resumes/{shared}", _row(200, 404, 404, 404, 404, 401)),
+    ("get", "/api/v1/resumes/{shared}/matches", _row(200, 404, 404, 404, 404, 401)),
+    ("get", "/api/v1/resumes/{private}", _row(200, 404, 404, 404, 404, 401)),
+    # seekers' tokens cannot hold the candidates scope (403); the other organisation's posting is not found
+    ("get", "/api/v1/postings/{pa}/candidates", _row(403, 403, 200, 404, 200, 401)),
+    ("get", "/api/v1/postings/{pb}/candidates", _row(403, 403, 404, 200, 200, 401)),
+    ("patch", "/api/v1/postings/{pa}", _row(403, 403, 200, 404, 200, 401)),
+    ("post", "/api/v1/postings/{pb}/close", _row(403, 403, 404, 200, 200, 401)),
+]
+
+
+@pytest.fixture
+def api_tokens(world):  # type: ignore[no-untyped-def]
+    from jobmatch.api_tokens import scopes_for, token_create
+
+    keys = {}
+    for persona, user in world["users"].items():
+        if user is not None:
+            keys[persona] = token_create(user=user, name="matrix", scopes=list(scopes_for(user)))[1]
+    return keys
+
+
+@pytest.mark.parametrize("method,path,expected", API_MATRIX, ids=[f"{m[0].upper()} {m[1]}" for m in API_MATRIX])
+def test_permission_matrix_for_the_api(client, world, api_tokens, method, path, expected):  # type: ignore[no-untyped-def]
+    import json
+
+    url = path.format(
+        pa=world["pa"].pk, pb=world["pb"].pk, shared=world["shared"].public_id, private=world["private"].public_id
+    )
+    client.logout()
+    for persona in PERSONAS:
+        headers = {"Authorization": f"Bearer {api_tokens[persona]}"} if persona in api_tokens else {}
+        body = json.dumps({"title": ORG_A_TITLE}) if method == "patch" else None
+        r = getattr(client, method)(url, data=body, content_type="application/json", headers=headers)
+        assert r.status_code == expected[persona], (
+            f"{persona} {method.upper()} {url}: {r.status_code} {r.content[:200]}"
+        )
+        if persona != "owner":  # the owner's own profile holds their address; nobody else's answer does
+            assert SECRET_EMAIL.encode() not in r.content and SECRET_NAME.encode() not in r.content

@@ -15,9 +15,8 @@ import pytest
 from django.urls import reverse
 
 from resumes.models import Resume
-from search.matching.service import serve
 from search.models import JobPosting
-from tests.conftest import free_port, make_resume, person
+from tests.conftest import make_resume, person
 
 ANALYST_RESUME = """Jane Doe
 Data Analyst
@@ -35,21 +34,11 @@ We need a data analyst who writes SQL and Python, models data in Microsoft Excel
 in Microsoft Power BI. Five years of analytics experience. Full-time, hybrid in Boston, MA."""
 
 
-@pytest.fixture
-def service(settings):  # type: ignore[no-untyped-def]
-    port = free_port()
-    server = serve(port)
-    settings.JOBMATCH_SEARCH_URL = f"http://127.0.0.1:{port}"
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
-
-
 def posting_ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'<li class="posting-item">\s*<h3><a href="/jobs/(\d+)/"', html)]
 
 
-def test_a_visitor_searches_nurse_remote_on_the_home_page(client, corpus, service):
+def test_a_visitor_searches_nurse_remote_on_the_home_page(client, corpus, search_service):
     r = client.get(reverse("home"), {"q": "nurse remote"})
     assert r.status_code == 200
     html = r.content.decode()
@@ -64,7 +53,7 @@ def test_a_visitor_searches_nurse_remote_on_the_home_page(client, corpus, servic
     assert "the full search is not answering" not in html
 
 
-def test_search_pages_and_counts_and_filters(client, corpus, service):
+def test_search_pages_and_counts_and_filters(client, corpus, search_service):
     first = client.get(reverse("search:browse"), {"q": "manager"})
     count = int(re.search(r'data-count="(\d+)"', first.content.decode()).group(1))
     assert count > 20  # more than a page
@@ -85,7 +74,7 @@ def test_search_pages_and_counts_and_filters(client, corpus, service):
     assert negative.status_code == 400 and "Pay at least" in negative.content.decode()
 
 
-def test_without_words_newest_first_and_closed_postings_never_show(client, corpus, service):
+def test_without_words_newest_first_and_closed_postings_never_show(client, corpus, search_service):
     newest = JobPosting.objects.open().order_by("-posted_at", "-created_at", "-pk").first()
     r = client.get(reverse("search:browse"))
     assert r.status_code == 200 and "open jobs, newest first" in r.content.decode()
@@ -104,7 +93,7 @@ def test_without_the_service_the_words_are_matched_and_the_page_says_so(client, 
     assert rows and all("nurse" in p.title.lower() and p.remote for p in rows.values())
 
 
-def test_the_feed_and_the_api_search_as_the_page_does(client, corpus, service):
+def test_the_feed_and_the_api_search_as_the_page_does(client, corpus, search_service):
     page = posting_ids(client.get(reverse("search:browse"), {"q": "pharmacist"}).content.decode())
     feed = ET.fromstring(client.get(reverse("search:feed"), {"q": "pharmacist"}).content)
     in_feed = {int(link.text.rstrip("/").rsplit("/", 1)[1]) for link in feed.findall("channel/item/link")}
@@ -114,9 +103,9 @@ def test_the_feed_and_the_api_search_as_the_page_does(client, corpus, service):
     assert api["count"] == len(page) if len(page) < 20 else api["count"] >= 20
 
 
-def test_the_service_refuses_what_it_should(corpus, service, settings):
+def test_the_service_refuses_what_it_should(corpus, search_service, settings):
     def post(body: object, token: str = "") -> tuple[int, dict]:
-        req = urllib.request.Request(service + "/search", data=json.dumps(body).encode(), method="POST")
+        req = urllib.request.Request(search_service + "/search", data=json.dumps(body).encode(), method="POST")
         if token:
             req.add_header("Authorization", f"Bearer {token}")
         try:
@@ -134,7 +123,7 @@ def test_the_service_refuses_what_it_should(corpus, service, settings):
     assert status == 200 and body["ids"]
 
 
-def test_anyone_may_paste_a_resume_and_a_job_and_nothing_is_kept(client, corpus, service):
+def test_anyone_may_paste_a_resume_and_a_job_and_nothing_is_kept(client, corpus, search_service):
     postings, resumes = JobPosting.objects.count(), Resume.objects.count()
     r = client.post(reverse("search:fit"), {"resume_text": ANALYST_RESUME, "job_text": ANALYST_JOB})
     html = r.content.decode()
@@ -155,7 +144,7 @@ def test_pasting_without_the_service_says_so(client, db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_seeker_sees_how_their_resume_fits_one_posting(client, corpus_committed, service):
+def test_a_seeker_sees_how_their_resume_fits_one_posting(client, corpus_committed, search_service):
     seeker = person("sam.seeker")
     resume = make_resume(seeker, text=ANALYST_RESUME, profile={"titles": ["Data Analyst"], "location": "Boston, MA"})
     other = make_resume(person("olga.other"), text=ANALYST_RESUME)
