@@ -20,7 +20,7 @@ from . import access, alerts, feedback, selectors
 from .filters import FilterError, Filters
 from .forms import AlertSettingsForm, FiltersForm, FitForm, PublicSearchForm
 from .models import Application, DismissReason, JobPosting
-from .postings.finder import SearchUnavailable, ask_service, find
+from .postings.finder import REMOTE_WORD, SearchUnavailable, ask_service, find
 from .recruiting.applications import (
     ApplicationRefused,
     application_submit,
@@ -242,7 +242,10 @@ def _is_uuid(value: str) -> bool:
 def browse(request: HttpRequest, *, home: bool = False) -> HttpResponse:
     """Public job search (no login): words, place, remote, work type, level, pay; paged, with the count.
     The home page shows it to visitors, below a word on what JobMatch does."""
-    form = PublicSearchForm(request.GET or None)
+    data = request.GET.copy()
+    if REMOTE_WORD.search(data.get("q", "")):
+        data["remote"] = "on"  # "nurse remote": the box says what the search does
+    form = PublicSearchForm(data or None)
     results, error = None, ""
     if not request.GET or form.is_valid():
         query = form.query() if request.GET else PublicSearchForm.empty_query()

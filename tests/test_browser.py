@@ -256,3 +256,31 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
         page.get_by_role("link", name="Export the shortlist (CSV)").click()
     text = download.value.path().read_text()
     assert "Maria Lopez" in text and "Strong ICU background" in text
+
+
+def test_a_visitor_searches_from_the_home_page_and_opens_a_posting(
+    corpus_committed, live_server, browser_page, search_service, tmp_path
+):
+    """No account: search "nurse remote" on the home page, at a desktop's width and a phone's, page through
+    nothing wider than the screen, open a result and find its schema.org JobPosting."""
+    import json
+
+    page = browser_page
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url)
+        page.fill("input[name=q]", "nurse remote")
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_selector("li.posting-item")
+        count = page.inner_text("p.count")
+        assert "for “nurse” · remote · best match first" in count, count
+        titles = page.locator("li.posting-item h3").all_inner_texts()
+        assert titles and "nurse" in titles[0].lower()
+        assert all("Remote" in t for t in page.locator("li.posting-item p.where").all_inner_texts())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"public-search-{width}", tmp_path)
+    page.locator("li.posting-item h3 a").first.click()
+    page.wait_for_selector("h1")
+    data = json.loads(page.locator("script[type='application/ld+json']").inner_text())
+    assert data["@type"] == "JobPosting" and data["title"] == page.inner_text("h1")
+    assert data["jobLocationType"] == "TELECOMMUTE"

@@ -138,3 +138,12 @@ def test_an_unknown_file_storage_is_refused(tmp_path):
         ["STORAGES"], {"DJANGO_SETTINGS_MODULE": "jobmatch.settings.base", "JOBMATCH_FILE_STORAGE": "ftp"}, tmp_path
     )
     assert r.returncode != 0 and "JOBMATCH_FILE_STORAGE must be filesystem or s3" in r.stderr
+
+
+def test_production_opens_the_search_service_beyond_loopback_only_with_a_token(tmp_path):
+    r = _setting(["JOBMATCH_SEARCH_BIND"], {**PROD, "JOBMATCH_SEARCH_BIND": "0.0.0.0"}, tmp_path)
+    assert r.returncode != 0 and "set JOBMATCH_SEARCH_TOKEN" in r.stderr
+    r = _setting(
+        ["JOBMATCH_SEARCH_BIND"], {**PROD, "JOBMATCH_SEARCH_BIND": "0.0.0.0", "JOBMATCH_SEARCH_TOKEN": "t0k"}, tmp_path
+    )
+    assert r.returncode == 0, r.stderr

@@ -49,3 +49,9 @@ JOBMATCH_LOG_FORMAT = env("JOBMATCH_LOG_FORMAT", "json")
 LOGGING = logging_config(level=env("JOBMATCH_LOG_LEVEL", "INFO"), json=JOBMATCH_LOG_FORMAT == "json")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 JOBMATCH_SITE_URL = env("JOBMATCH_SITE_URL")  # links in job alerts must reach the public site
+# The matching worker's search service answers anyone who reaches its port: beyond loopback, only with a token.
+if JOBMATCH_SEARCH_BIND not in {"127.0.0.1", "::1", "localhost"} and not JOBMATCH_SEARCH_TOKEN:  # noqa: F405
+    raise ImproperlyConfigured(
+        f"JOBMATCH_SEARCH_BIND={JOBMATCH_SEARCH_BIND} opens the search service beyond this machine: "  # noqa: F405
+        "set JOBMATCH_SEARCH_TOKEN to a random value shared by the web processes and the matching workers."
+    )

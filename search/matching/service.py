@@ -110,8 +110,23 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("search service: " + format, *args)
 
 
+def warm_up() -> None:
+    """Load what /fit and /match read with besides the engine (spaCy and the resume NER: a matching worker
+    does not parse uploads, so it has not loaded them), before the first request, which waits meanwhile."""
+    from resumes.understanding.ner import load_ner
+    from resumes.understanding.pipeline import get_nlp
+
+    with _serving:
+        try:
+            get_nlp()
+            load_ner()
+        except Exception:  # the requests that need them will say what is wrong
+            log.warning("search service: could not load the resume reader", exc_info=True)
+
+
 def serve(port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     """Answer on host:port from a daemon thread of this process; returns the server (shutdown() stops it)."""
+    threading.Thread(target=warm_up, name="search-service-warm-up", daemon=True).start()
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="search-service", daemon=True).start()
