@@ -44,7 +44,6 @@ def serve(port: int) -> None:
     from search.indexing.embeddings import embed_texts
     from search.indexing.engine import get_engine
     from search.matching.service import serve as start
-
     from search.matching.service import warm_up
 
     get_engine()
