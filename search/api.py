@@ -293,6 +293,12 @@ class Closed(Schema):
     open: bool
 
 
+def _set_open(request: HttpRequest, posting_id: int, open: bool) -> Closed:
+    needs(request, "postings")
+    posting = posting_set_open(posting=access.posting_managed_by(request.user, posting_id), open=open)
+    return Closed(id=posting.pk, open=posting.is_open)
+
+
 @api.post(
     "/postings/{posting_id}/close",
     auth=token_auth,
@@ -300,9 +306,7 @@ class Closed(Schema):
     summary="Close one of your organisation's postings",
 )
 def postings_close(request: HttpRequest, posting_id: int) -> Closed:
-    needs(request, "postings")
-    posting = posting_set_open(posting=access.posting_managed_by(request.user, posting_id), open=False)
-    return Closed(id=posting.pk, open=posting.is_open)
+    return _set_open(request, posting_id, open=False)
 
 
 @api.post(
@@ -312,9 +316,7 @@ def postings_close(request: HttpRequest, posting_id: int) -> Closed:
     summary="Reopen one of your organisation's postings",
 )
 def postings_reopen(request: HttpRequest, posting_id: int) -> Closed:
-    needs(request, "postings")
-    posting = posting_set_open(posting=access.posting_managed_by(request.user, posting_id), open=True)
-    return Closed(id=posting.pk, open=posting.is_open)
+    return _set_open(request, posting_id, open=True)
 
 
 # --- candidates for a posting (scope: candidates) -------------------------------------------------

@@ -14,16 +14,7 @@ from jobmatch.api_tokens import MAX_TOKENS, TokenRefused, token_create
 from jobmatch.models import ApiToken
 from search.models import JobPosting
 from tests.conftest import person
-
-RESUME = """Jane Doe
-Data Analyst
-Boston, MA · jane@example.com
-Skills
-Microsoft Excel, SQL, Python, Tableau
-Experience
-Data Analyst, Fidelity Investments, 2016 - 2024
-Built weekly sales dashboards in Tableau from SQL queries; automated reports in Python and Excel.
-"""
+from tests.search.test_public_search import ANALYST_RESUME as RESUME
 
 
 def bearer(key: str) -> dict[str, str]:
