@@ -156,7 +156,7 @@ def _out(request: HttpRequest, p: JobPosting) -> PostingOut:
         closes_at=p.closes_at,
         job_functions=[str(x) for x in p.job_functions],
         industries=[str(x) for x in p.industries],
-        skills=[str(x) for x in p.skills],
+        skills=[str(x) for x in p.stated_skills],
         description=summary(p),
         apply_here=bool(p.organisation_id),
     )

@@ -211,6 +211,12 @@ class JobPosting(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def stated_skills(self) -> list[str]:
+        """The skills its own title and text name (not its occupation's usual tools, which it never asked for)."""
+        inferred = set(self.skills_inferred or ())
+        return [s for s in self.skills or () if s not in inferred]
+
+    @property
     def apply_site(self) -> str:
         """The site its apply link leads to ("linkedin.com"), for the button's words."""
         host = urlsplit(self.apply_url).hostname or "" if self.apply_url else ""

@@ -57,8 +57,8 @@ def summary(posting: JobPosting) -> str:
     kind = ", ".join(p for p in (posting.work_type, posting.experience_level) if p)
     if kind:
         parts.append(f"{kind}.")
-    if posting.skills:
-        parts.append("Skills: " + ", ".join(str(s) for s in posting.skills[:15]) + ".")
+    if posting.stated_skills:
+        parts.append("Skills: " + ", ".join(str(s) for s in posting.stated_skills[:15]) + ".")
     if posting.job_functions:
         parts.append("Job functions: " + ", ".join(posting.job_functions) + ".")
     if posting.industries:
@@ -124,8 +124,8 @@ def job_posting_schema(posting: JobPosting, url: str) -> dict[str, Any]:
         data["industry"] = ", ".join(posting.industries)
     if posting.occupation_code:
         data["occupationalCategory"] = f"{posting.occupation_code} {posting.occupation_title}".strip()
-    if posting.skills:
-        data["skills"] = ", ".join(str(s) for s in posting.skills)
+    if posting.stated_skills:
+        data["skills"] = ", ".join(str(s) for s in posting.stated_skills)
     return data
 
 

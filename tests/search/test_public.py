@@ -49,7 +49,8 @@ def postings(db, org_a):  # type: ignore[no-untyped-def]
         work_type="Contract",
         salary_min=45,
         salary_period="HOURLY",
-        skills=["SQL", "Tableau"],
+        skills=["SQL", "Tableau", "Microsoft Outlook"],
+        skills_inferred=["Microsoft Outlook"],  # its occupation's usual tool, which the posting never named
     )
     closed = JobPosting.objects.create(
         source="linkedin-2023", external_id="c1", title="Closed Role", closes_at=today - dt.timedelta(days=1)
@@ -160,3 +161,11 @@ def test_the_feed_holds_new_open_postings_and_narrows_by_the_query(client, posti
 def test_robots_txt_points_crawlers_at_the_sitemap_and_away_from_private_pages(client, db):
     text = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text and "Disallow: /resumes/" in text
+
+
+def test_a_postings_inferred_skills_are_never_shown_as_asked_for(client, postings):
+    data_set = postings["data_set"]
+    html = client.get(reverse("search:posting", args=[data_set.pk])).content.decode()
+    assert "Skills this posting lists: SQL, Tableau</p>" in html and "Outlook" not in html
+    assert _jsonld(html)["skills"] == "SQL, Tableau"
+    assert client.get(f"/api/v1/postings/{data_set.pk}").json()["skills"] == ["SQL", "Tableau"]
