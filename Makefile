@@ -10,6 +10,8 @@ export HF_HUB_OFFLINE := 1
 # The embedded default for what these targets start; production processes (gunicorn, the Procfile) use
 # jobmatch.settings.prod, and the tests jobmatch.settings.test (pytest.ini).
 run worker bench loadtest: export DJANGO_SETTINGS_MODULE ?= jobmatch.settings.base
+# The site as people meet it: its own error pages, never Django's debug pages (DJANGO_DEBUG=1 brings those back).
+run: export DJANGO_DEBUG ?= 0
 
 DATA   := $(or $(JOBMATCH_DATA_DIR),var)
 

@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -127,3 +128,9 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token_revoke(user=request.user, token_id=pk):
         messages.success(request, "Token revoked: systems using it are refused from now on.")
     return redirect(reverse("account") + "#api-tokens")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico before reading the page's icon link."""
+    return redirect(static("favicon.svg"), permanent=True)

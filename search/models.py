@@ -211,6 +211,11 @@ class JobPosting(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def place(self) -> str:
+        """Where it is, for a card: its location unless that only says "Remote" (the remote tag says so)."""
+        return "" if self.location.strip().lower() in {"remote", "anywhere"} else self.location
+
+    @property
     def stated_skills(self) -> list[str]:
         """The skills its own title and text name (not its occupation's usual tools, which it never asked for)."""
         inferred = set(self.skills_inferred or ())
@@ -375,6 +380,7 @@ class ResumeAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        verbose_name_plural = "resume accesses"
 
 
 class PostingImport(models.Model):
@@ -478,6 +484,9 @@ class AlertSettings(models.Model):
     # The window the next digest covers starts here (set when alerts are switched on, moved by every run).
     since = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "alert settings"
 
     def __str__(self) -> str:
         return f"{self.user}: {self.frequency}"

@@ -1,3 +1,10 @@
+// A link to a collapsed section ("Filter the results") opens it.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#"]');
+  const target = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (target && target.tagName === "DETAILS") target.open = true;
+});
+
 // Polls the resume's status and loads the results when processing is done, without a reload.
 (function () {
   "use strict";

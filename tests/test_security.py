@@ -213,7 +213,7 @@ PUBLIC |= {
 # The public job board: open postings, their feeds, and what crawlers read.
 PUBLIC |= {"search:posting", "search:feed", "search:feed_atom", "sitemap", "sitemap_section", "robots"}
 # Public search and the pasted fit (tests/search/test_public_search.py).
-PUBLIC |= {"search:browse", "search:fit"}
+PUBLIC |= {"search:browse", "search:fit", "favicon"}
 # The public API: open postings and its schema (tests/search/test_api.py).
 PUBLIC |= {"api:openapi-json", "api:postings_list", "api:postings_read", "api:api-root", "api:openapi-view", "api_docs"}
 # The other API operations answer an anonymous caller 401 (checked below), and share their paths with the

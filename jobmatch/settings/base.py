@@ -157,6 +157,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # filled by collectstatic; whitenoise serves from it
+# Without collectstatic (make run, tests), whitenoise serves the files where they are, debug or not.
+WHITENOISE_USE_FINDERS = True
 
 # Files. Resumes and bulk-import files go through Django's storage API: on this machine's disk under
 # DATA_DIR by default; in an S3-compatible bucket (AWS S3, MinIO, Ceph, R2, ...) with JOBMATCH_FILE_STORAGE=s3,

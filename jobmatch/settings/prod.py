@@ -44,6 +44,7 @@ if same_redis_database(CACHE_URL, CELERY_BROKER_URL):
         "(redis://host:6379/1 for the cache, redis://host:6379/0 for the broker)."
     )
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+WHITENOISE_USE_FINDERS = False  # collectstatic's hashed files only
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
 JOBMATCH_LOG_FORMAT = env("JOBMATCH_LOG_FORMAT", "json")
 LOGGING = logging_config(level=env("JOBMATCH_LOG_LEVEL", "INFO"), json=JOBMATCH_LOG_FORMAT == "json")

@@ -44,7 +44,12 @@ def resume_fit(*, resume: Resume, posting_id: int) -> dict[str, Any]:
     )
     for position, item in enumerate(result.items, start=1):
         if item.posting.pk == posting_id:
-            return {"why": item.why, "position": position if position <= TOP_K else None, "of": TOP_K}
+            return {
+                "why": item.why,
+                "score": round(item.candidate.final_score, 3),
+                "position": position if position <= TOP_K else None,
+                "of": TOP_K,
+            }
     # Left out as a repeat of a posting in the list (same title, employer and place): the pair alone.
     engine = get_engine()
     posting = JobPosting.objects.open().filter(pk=posting_id).first()
@@ -61,7 +66,7 @@ def resume_fit(*, resume: Resume, posting_id: int) -> dict[str, Any]:
         occupations=indexed.occupations,
     )
     pair = _one_pair(sq.query, posting, np.asarray(stored[posting_id], dtype=np.float32))
-    return {"why": pair["why"], "position": None, "of": TOP_K}
+    return {"why": pair["why"], "score": pair["score"], "position": None, "of": TOP_K}
 
 
 class _OnePosting:

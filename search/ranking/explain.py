@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from .features import FEATURES, PostingSide, SeekerSide, SkillMatch
 from .occupations import FAMILIES, family
+from .seniority import LEVELS
 
 SKILLS_SHOWN = 15
 
@@ -74,3 +75,108 @@ def reasons(
         why["title"]["resume_titles"] = list(seeker.titles)
         why["title"]["resume_occupations"] = list(seeker.occupation_titles)
     return why
+
+
+# --- the reasons in words, for the cards people read -------------------------------------------------------
+
+# Fit levels by the re-ranker's score, read off its judged pairs (`kept_at_score_by_grade` in
+# search/artifacts/reranker/metrics.json): at 0.5 and above it keeps about two thirds of the good fits and
+# under a tenth of the pairs that made no sense; at 0 and above, over three quarters of the good fits.
+FIT_LEVELS = ((0.5, "Strong match"), (0.0, "Good match"))
+WEAK_FIT = "Possible match"
+# What each feature means, for "Why this job?".
+FEATURE_WORDS = {
+    "bm25": "the words you share",
+    "vector": "how alike the two read",
+    "fused_rank": "how high both searches found it",
+    "domain": "its field against yours",
+    "skills": "the skills it asks for that you have",
+    "title": "its job title against yours",
+    "seniority": "its level against your years",
+    "location": "where it is",
+    "recency": "how new it is",
+    "occupation": "how close its occupation is to yours",
+    "occupation_group": "how close its occupation group is to yours",
+    "family": "how close its job family is to yours",
+    "level_above": "whether it is a level above yours",
+    "level_below": "whether it is a level below yours",
+    "levels_known": "whether both levels are known",
+}
+
+
+def fit_level(score: float | None) -> str:
+    if score is None:
+        return WEAK_FIT
+    return next((name for floor, name in FIT_LEVELS if score >= floor), WEAK_FIT)
+
+
+def fit_percent(score: float | None) -> int:
+    """The width of a card's fit bar: 10 to 100, the "Good match" floor at 55 and "Strong" at 75."""
+    if score is None:
+        return 10
+    return int(max(10, min(100, 55 + 40 * score)))
+
+
+def _level(level: Any) -> str:
+    if level is None:
+        return ""
+    return LEVELS[min(len(LEVELS) - 1, max(0, round(float(level))))]
+
+
+def _years(years: Any) -> str:
+    y = float(years)
+    return "less than a year" if y < 1 else f"{y:.0f} year{'s' if round(y) != 1 else ''}"
+
+
+def plain_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> list[str]:
+    """Two to four reasons a person would give, from a pair's reasons: skills, occupation, level, place.
+    `occupation_name` turns an O*NET code into its title (the vocabulary lives outside the ranking core)."""
+    out: list[str] = []
+    matched, missing = list(why.get("matched_skills") or []), list(why.get("missing_skills") or [])
+    if matched or missing:
+        listed = len(matched) + len(missing)
+        names = ", ".join(matched[:3]) + ("…" if len(matched) > 3 else "")
+        out.append(
+            f"You have {len(matched)} of the {listed} skills it lists" + (f": {names}" if matched else "")
+            if matched
+            else f"It asks for {listed} skill{'s' if listed != 1 else ''} your resume does not name"
+        )
+    occupation = why.get("occupation") or {}
+    name = occupation_name or (lambda code: "")
+    mine, theirs = occupation.get("resume") or "", occupation.get("posting") or ""
+    field = why.get("field") or {}
+    if theirs and theirs == mine:
+        out.append(f"Your occupation: {name(theirs) or 'the same as yours'}")
+    elif field.get("posting") and field.get("posting") == field.get("resume"):
+        out.append(f"In your field ({field['posting']})" + (f": {name(theirs)}" if name(theirs) else ""))
+    elif field.get("posting"):
+        out.append(
+            f"Another field: {field['posting']}" + (f" (yours: {field['resume']})" if field.get("resume") else "")
+        )
+    seniority = why.get("seniority") or {}
+    posting_level, resume_level = seniority.get("posting_level"), seniority.get("resume_level")
+    years = seniority.get("years")
+    if posting_level is not None:
+        said = f"{_level(posting_level)} role"
+        if years is not None:
+            said += f" — you have {_years(years)}"
+        if resume_level is not None and round(float(posting_level)) > round(float(resume_level)):
+            said += ", a step up"
+        elif resume_level is not None and round(float(posting_level)) < round(float(resume_level)):
+            said += ", below your level"
+        out.append(said)
+    location = why.get("location") or {}
+    if location.get("remote"):
+        out.append("Remote")
+    elif location.get("posting"):
+        same = (location.get("fit") or 0) >= 0.99 and location.get("resume")
+        out.append(f"In {location['posting']}" + (", where you are" if same else ""))
+    return out
+
+
+def score_in_words(contributions: Mapping[str, float], *, shown: int = 4) -> dict[str, list[str]]:
+    """What raised a pair's score and what lowered it, largest first, in words ("Why this job?")."""
+    ranked = sorted(((share, name) for name, share in contributions.items() if abs(share) >= 0.03), reverse=True)
+    raised = [FEATURE_WORDS.get(n, n) for share, n in ranked if share > 0][:shown]
+    lowered = [FEATURE_WORDS.get(n, n) for share, n in reversed(ranked) if share < 0][:shown]
+    return {"raised": raised, "lowered": lowered}

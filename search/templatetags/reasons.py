@@ -1,10 +1,14 @@
-"""Template filters that put a result's reasons in words: occupation titles and seniority levels."""
+"""Template filters that put a result's reasons in words: the fit level and its bar, the reasons a person
+would give, what raised and lowered the score, occupation titles and seniority levels."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import template
 
 from resumes.understanding.vocabulary import occupation_name
+from search.ranking import explain
 from search.ranking.seniority import LEVELS
 
 register = template.Library()
@@ -21,3 +25,28 @@ def level_name(level: float | None) -> str:
     if level is None:
         return ""
     return LEVELS[min(len(LEVELS) - 1, max(0, round(float(level))))]
+
+
+@register.filter
+def fit_level(score: float | None) -> str:
+    return explain.fit_level(score)
+
+
+@register.filter
+def fit_percent(score: float | None) -> int:
+    return explain.fit_percent(score)
+
+
+@register.filter
+def fit_class(score: float | None) -> str:
+    return explain.fit_level(score).split()[0].lower()  # strong, good, possible
+
+
+@register.filter
+def plain_reasons(why: dict[str, Any] | None) -> list[str]:
+    return explain.plain_reasons(why or {}, occupation_name=occupation_title)
+
+
+@register.filter
+def score_in_words(why: dict[str, Any] | None) -> dict[str, list[str]]:
+    return explain.score_in_words((why or {}).get("contributions") or {})

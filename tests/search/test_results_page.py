@@ -1,6 +1,7 @@
 """The results page: filters set in the browser re-rank under them; every result shows its reasons."""
 
 import json
+import re
 
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,7 +15,9 @@ def test_results_show_reasons_and_filters_rerank(seeker_client, corpus, django_c
     resume = upload_fixture(seeker_client, "02-Desktop_Support.docx", django_capture_on_commit_callbacks)
     page = seeker_client.get(reverse("search:resume_matches", args=[resume.public_id])).content.decode()
     assert page.count('class="match"') == 10 and page.count('class="why-skills"') == 10
-    assert 'data-feature="domain"' in page and "How the score was made" in page
+    assert page.count('class="fit-level') == 10 and "Why this job?" in page
+    assert "bm25" not in page and "fused_rank" not in page  # reasons in words, never feature names
+    assert re.search(r"(Strong|Good|Possible) match", page)
     for rec in resume.recommendations.all():  # each result shows its own skills: those it asks for, at least
         for skill in rec.why["matched_skills"] + rec.why["missing_skills"][:8]:
             assert f">{escape(skill)}</span>" in page

@@ -1,0 +1,37 @@
+"""The site's own chrome: error pages in its style (never Django's), a favicon, the admin's names."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from search.models import AlertSettings, ResumeAccess
+
+
+def test_not_found_and_not_allowed_are_the_sites_pages(client, seeker):
+    r = client.get("/jobs/987654321/")
+    html = r.content.decode()
+    assert r.status_code == 404 and "We could not find that" in html and 'href="/jobs/"' in html
+    assert "Traceback" not in html and "Using the URLconf" not in html
+    client.force_login(seeker)
+    r = client.get(reverse("recruit:dashboard"))
+    assert r.status_code == 403 and "This page is not for your account" in r.content.decode()
+    assert "recruiters" in r.content.decode()  # the reason the access rule gives
+
+
+def test_a_server_error_page_stands_alone():
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html and "{%" not in html and "<link" not in html
+
+
+def test_the_favicon_is_served_and_linked(client, db):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301 and r["Location"].endswith("favicon.svg")
+    assert 'rel="icon"' in client.get(reverse("search:browse")).content.decode()
+
+
+def test_the_admin_names_its_tables_in_english():
+    assert str(ResumeAccess._meta.verbose_name_plural) == "resume accesses"
+    assert str(AlertSettings._meta.verbose_name_plural) == "alert settings"
+    assert admin.site.is_registered(ResumeAccess)
