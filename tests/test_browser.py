@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -96,7 +97,11 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     # Every result says why; the seeker keeps remote postings only and the page ranks again under it.
     first = page.locator("li.match").nth(0)
     assert first.locator(".why").count() == 1
-    assert "Field:" in first.inner_text() and "Level:" in first.inner_text()
+    text = first.inner_text()
+    assert re.search(r"(Strong|Good|Possible) match", text) and first.locator("ul.reasons li").count() >= 2
+    first.get_by_text("Why this job?").click()
+    assert "What put it high:" in first.inner_text() or "What held it back:" in first.inner_text()
+    assert not re.search(r"bm25|fused_rank|Location fit|\d\.\d\d", first.locator(".why").inner_text())  # words
     page.locator("#filters summary").click()
     page.select_option("#id_location_scope", "remote")
     page.get_by_role("button", name="Apply filters").click()

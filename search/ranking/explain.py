@@ -111,10 +111,11 @@ def fit_level(score: float | None) -> str:
 
 
 def fit_percent(score: float | None) -> int:
-    """The width of a card's fit bar: 10 to 100, the "Good match" floor at 55 and "Strong" at 75."""
+    """The width of a card's fit bar in tenths (10 to 100; the stylesheet has a class for each): the "Good
+    match" floor at 60, "Strong" at 80."""
     if score is None:
         return 10
-    return int(max(10, min(100, 55 + 40 * score)))
+    return int(max(1, min(10, round(6 + 4 * score)))) * 10
 
 
 def _level(level: Any) -> str:

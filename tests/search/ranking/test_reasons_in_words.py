@@ -22,7 +22,8 @@ def test_the_fit_level_follows_the_score_and_the_bar_its_width():
         "Possible match",
         "Possible match",
     ]
-    assert fit_percent(0.0) == 55 and fit_percent(0.5) == 75 and fit_percent(5) == 100 and fit_percent(-5) == 10
+    assert fit_percent(0.0) == 60 and fit_percent(0.5) == 80 and fit_percent(5) == 100 and fit_percent(-5) == 10
+    assert fit_percent(0.24) == 70 and fit_percent(None) == 10
 
 
 def test_reasons_read_as_a_person_would_say_them():
