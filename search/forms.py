@@ -111,6 +111,11 @@ class RoleSignupForm(forms.Form):
             invitation_accept(token=self.cleaned_data["invitation"], user=user)
 
 
+# Sensible pay per period (any currency's usual range): outside it, the period is likely wrong ("150,000 per hour").
+PAY_BOUNDS = {"HOURLY": (1, 1_000), "WEEKLY": (10, 40_000), "MONTHLY": (50, 200_000), "YEARLY": (500, 10_000_000)}
+PERIOD_WORDS = {"HOURLY": "per hour", "WEEKLY": "per week", "MONTHLY": "per month", "YEARLY": "per year"}
+
+
 class PostingForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = JobPosting
@@ -168,6 +173,17 @@ class PostingForm(forms.ModelForm):  # type: ignore[type-arg]
         for name in ("salary_min", "salary_max"):
             if data.get(name) is not None and data[name] < 0:
                 self.add_error(name, "Enter a positive amount.")
+        period = data.get("salary_period") or ""
+        amounts = [a for a in (lo, hi) if a is not None and a >= 0]
+        if amounts and not period:
+            self.add_error("salary_period", "Say whether the pay is per hour, week, month or year.")
+        elif amounts and period in PAY_BOUNDS:
+            low, high = PAY_BOUNDS[period]
+            if min(amounts) < low or max(amounts) > high:
+                self.add_error(
+                    "salary_period",
+                    f"Pay {PERIOD_WORDS[period]} is usually between {low:,} and {high:,}: check the period.",
+                )
         return data
 
 

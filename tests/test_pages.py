@@ -35,3 +35,16 @@ def test_the_admin_names_its_tables_in_english():
     assert str(ResumeAccess._meta.verbose_name_plural) == "resume accesses"
     assert str(AlertSettings._meta.verbose_name_plural) == "alert settings"
     assert admin.site.is_registered(ResumeAccess)
+
+
+def test_a_postings_pay_must_fit_its_period():
+    from search.forms import PostingForm
+
+    base = {"title": "Staff Nurse", "description": "Nights.", "salary_currency": "USD"}
+    hourly_fortune = PostingForm(data={**base, "salary_min": 150000, "salary_max": 180000, "salary_period": "HOURLY"})
+    assert not hourly_fortune.is_valid()
+    assert "Pay per hour is usually between 1 and 1,000: check the period." in hourly_fortune.errors["salary_period"]
+    no_period = PostingForm(data={**base, "salary_min": 60000})
+    assert not no_period.is_valid() and "per hour, week, month or year" in no_period.errors["salary_period"][0]
+    assert PostingForm(data={**base, "salary_min": 60000, "salary_max": 80000, "salary_period": "YEARLY"}).is_valid()
+    assert PostingForm(data={**base, "salary_min": 32, "salary_period": "HOURLY"}).is_valid()
