@@ -178,7 +178,7 @@ def test_the_browser_flow_checks_confirms_and_indexes(  # type: ignore[no-untype
     record = PostingImport.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("recruit:import", args=[record.public_id])
     page = client.get(r["Location"]).content.decode()
-    assert 'data-count="created">1<' in page and "Import 1 postings" in page
+    assert 'data-count="created">1<' in page and "Import 1 posting<" in page
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(reverse("recruit:import_confirm", args=[record.public_id]))
     assert r.status_code == 302
