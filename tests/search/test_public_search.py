@@ -165,3 +165,10 @@ def test_a_seeker_sees_how_their_resume_fits_one_posting(client, corpus_committe
         client.post(reverse("search:posting_fit", args=[nurse.pk]), {"resume": str(resume.public_id)}).status_code
         == 302
     )
+
+
+def test_without_the_service_every_filter_still_applies(client, corpus):
+    r = client.get(reverse("search:browse"), {"q": "manager", "min_pay": 50000, "work_type": "Full-time"})
+    assert r.status_code == 200 and "the full search is not answering" in r.content.decode()
+    found = JobPosting.objects.filter(id__in=posting_ids(r.content.decode()))
+    assert found and all("manager" in p.title.lower() and p.work_type == "Full-time" for p in found)
