@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import InvalidPage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -70,29 +70,35 @@ def resume_feedback(request: HttpRequest, public_id: str) -> HttpResponse:
     except ValueError:
         position = None
     action = request.POST.get("action", "")
+    ok, removed = True, False
     if action == "save":
         feedback.bookmark_save(resume=resume, posting=posting, saved=True, position=position)
-        messages.success(request, f"Saved {posting.title}. Find it under Saved jobs.")
+        said = f"Saved {posting.title}. Find it under Saved jobs."
     elif action == "unsave":
         feedback.bookmark_save(resume=resume, posting=posting, saved=False, position=position)
-        messages.success(request, f"{posting.title} is no longer saved.")
+        said = f"{posting.title} is no longer saved."
     elif action == "dismiss":
         try:
             change = feedback.posting_dismiss(
                 resume=resume, posting=posting, reason=request.POST.get("reason", ""), position=position
             )
         except feedback.FeedbackRefused as exc:
-            messages.error(request, str(exc))
+            ok, said = False, str(exc)
         else:
-            messages.success(request, f"Dismissed {posting.title}." + (f" {change}." if change else ""))
+            removed, said = True, f"Dismissed {posting.title}." + (f" {change}." if change else "")
     elif action == "undismiss":
         feedback.posting_undismiss(resume=resume, posting=posting)
-        messages.success(request, f"{posting.title} can appear in your results again.")
+        said = f"{posting.title} can appear in your results again."
     elif action == "applied":
         feedback.posting_applied(resume=resume, posting=posting, position=position)
-        messages.success(request, f"Marked {posting.title} as applied. Find it under Applications.")
+        removed, said = True, f"Marked {posting.title} as applied. Find it under Applications."
     else:
-        messages.error(request, "Unknown action: choose save, dismiss or applied.")
+        ok, said = False, "Unknown action: choose save, dismiss or applied."
+    if request.headers.get("X-Requested-With") == "fetch":  # the results page updates the card in place
+        return JsonResponse(
+            {"ok": ok, "message": said, "removed": removed and ok, "action": action}, status=200 if ok else 400
+        )
+    (messages.success if ok else messages.error)(request, said)
     back = FEEDBACK_PAGES.get(request.POST.get("back", ""))
     return redirect(back) if back else redirect("resumes:detail", public_id=resume.public_id)
 

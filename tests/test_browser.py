@@ -80,6 +80,27 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     assert "Found by" in first
     screenshot(page, "seeker-results", tmp_path)
 
+    # Save and Dismiss act on the card in place: no reload, the others keep their order, the list refills.
+    page.evaluate("window.stillHere = true")
+    order = page.locator("li.match").evaluate_all("els => els.map(e => e.dataset.posting)")
+    matches.nth(0).get_by_role("button", name="Save").click()
+    page.wait_for_selector("li.match >> nth=0 >> .tag.saved")
+    assert matches.nth(0).get_by_role("button", name="Unsave").count() == 1
+    second = matches.nth(1)
+    second.locator("select[name=reason]").select_option(index=1)
+    second.get_by_role("button", name="Dismiss").click()
+    from playwright.sync_api import expect
+
+    expect(page.locator(f'li.match[data-posting="{order[1]}"]')).to_have_count(0)
+    expect(page.locator("li.match")).to_have_count(10)
+    now = page.locator("li.match").evaluate_all("els => els.map(e => e.dataset.posting)")
+    assert now[:9] == [order[0], *order[2:]] and now[9] not in order, (
+        order,
+        now,
+    )  # kept in order, a new one at the end
+    assert page.evaluate("window.stillHere") and "Dismissed" in page.locator(".feedback-note").inner_text()
+    assert page.locator(".match-count").inner_text() == "10"
+
     # The profile read from the resume is shown, and the seeker corrects it.
     assert "What we read" in page.locator("#profile").inner_text()
     page.get_by_role("link", name="Correct your profile").click()
@@ -118,14 +139,13 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     first = page.locator("li.match").nth(0)
     first.locator("select[name=reason]").select_option("not_relevant")
     first.get_by_role("button", name="Dismiss").click()
-    page.wait_for_selector("p.message.success")
-    assert "Dismissed" in page.locator("p.message.success").inner_text()
-    page.wait_for_selector("li.match >> nth=9")
+    expect(page.locator(".feedback-note")).to_contain_text("Dismissed")
+    expect(page.locator("li.match")).to_have_count(10)
     hrefs = [a.get_attribute("href") for a in page.locator("li.match h3 a").all()]
     assert len(hrefs) == 10 and gone_href not in [h.split("?")[0] for h in hrefs]
     kept = page.locator("li.match h3 a").nth(0).inner_text()
     page.locator("li.match").nth(0).get_by_role("button", name="Save").click()
-    page.wait_for_selector("li.match >> nth=9")
+    page.wait_for_selector("li.match >> nth=0 >> .tag.saved")
     page.get_by_role("link", name="Saved jobs").click()
     assert kept in page.locator("ul.my-postings").inner_text()
     page.get_by_role("link", name="Dismissed").click()

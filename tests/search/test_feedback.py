@@ -270,3 +270,23 @@ def test_saving_a_posting_brings_more_like_it(  # type: ignore[no-untyped-def]
     assert third.posting_id in {r.posting_id for r in ranked}  # the saved posting stays
     lifted = [r for r in ranked if "like_liked" in r.why.get("personal", {})]
     assert lifted and third.posting_id not in {r.posting_id for r in lifted}
+
+
+def test_the_results_page_acts_in_place_and_gets_an_answer_in_json(  # type: ignore[no-untyped-def]
+    seeker_client, resume, django_capture_on_commit_callbacks
+):
+    first, second = _ranked(resume)[:2]
+    url = reverse("search:resume_feedback", args=[resume.public_id])
+    fetch = {"X-Requested-With": "fetch"}
+    saved = seeker_client.post(url, {"posting": first.posting_id, "action": "save"}, headers=fetch)
+    assert saved.json() == {"ok": True, "message": saved.json()["message"], "removed": False, "action": "save"}
+    refused = seeker_client.post(
+        url, {"posting": second.posting_id, "action": "dismiss", "reason": "meh"}, headers=fetch
+    )
+    assert refused.status_code == 400 and refused.json()["ok"] is False and "Choose why" in refused.json()["message"]
+    with django_capture_on_commit_callbacks(execute=True):
+        gone = seeker_client.post(
+            url, {"posting": second.posting_id, "action": "dismiss", "reason": "not_relevant"}, headers=fetch
+        )
+    assert gone.json()["removed"] is True and gone.json()["message"].startswith("Dismissed")
+    assert second.posting_id not in [x.posting_id for x in _ranked(resume)]  # the list the page refills from
