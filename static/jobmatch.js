@@ -20,6 +20,21 @@ document.addEventListener("click", (event) => {
       .then((html) => { results.innerHTML = html; });
   }
 
+  function showProfile() {
+    // The page was drawn before the resume was read: bring in what was read (the profile card and its link).
+    if (document.getElementById("profile")) return null;
+    return fetch(window.location.href, { credentials: "same-origin" })
+      .then((r) => r.text())
+      .then((html) => {
+        const page = new DOMParser().parseFromString(html, "text/html");
+        const profile = page.getElementById("profile");
+        const links = page.querySelector(".resume-links");
+        if (profile) results.after(document.adoptNode(profile));
+        const here = document.querySelector(".resume-links");
+        if (links && here) here.replaceWith(document.adoptNode(links));
+      });
+  }
+
   function poll() {
     fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
@@ -27,7 +42,7 @@ document.addEventListener("click", (event) => {
         line.className = "status status-" + s.status;
         if (s.status === "done") {
           line.textContent = "Done.";
-          return loadResults();
+          return Promise.all([loadResults(), showProfile()]);
         }
         if (s.status === "failed") {
           line.textContent = "We could not process this resume: " + s.failure_reason;

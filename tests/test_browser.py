@@ -309,3 +309,27 @@ def test_a_visitor_searches_from_the_home_page_and_opens_a_posting(
     data = json.loads(page.locator("script[type='application/ld+json']").inner_text())
     assert data["@type"] == "JobPosting" and data["title"] == page.inner_text("h1")
     assert data["jobLocationType"] == "TELECOMMUTE"
+
+
+def test_the_profile_appears_when_the_resume_has_been_read(corpus_committed, live_server, browser_page):
+    """The page drawn while the worker reads the resume shows what was read once it is done, without a reload."""
+    from playwright.sync_api import expect
+
+    from resumes.models import Resume
+    from tests.conftest import make_resume, person
+
+    seeker = person("paula.pending")
+    resume = make_resume(seeker, text="Paula Pending\nRegistered Nurse\nBoston, MA")
+    Resume.objects.filter(pk=resume.pk).update(status=Resume.Status.PROCESSING, profile=None)
+    page = browser_page
+    _log_in(page, live_server.url, "paula.pending", "correct horse battery 9")
+    page.goto(f"{live_server.url}/resumes/{resume.public_id}/")
+    expect(page.locator("#status-line")).to_contain_text("Processing")
+    assert page.locator("#profile").count() == 0
+    page.evaluate("window.stillHere = true")
+    Resume.objects.filter(pk=resume.pk).update(
+        status=Resume.Status.DONE, profile={"name": "Paula Pending", "titles": ["Registered Nurse"], "skills": []}
+    )
+    expect(page.locator("#profile")).to_contain_text("Registered Nurse", timeout=15_000)
+    expect(page.locator(".resume-links")).to_contain_text("What we read")
+    assert page.evaluate("window.stillHere") and page.locator("#status-line").inner_text().strip() == "Done."
