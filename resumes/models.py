@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -62,5 +63,21 @@ class Resume(models.Model):
     @property
     def profile_skills(self) -> list[str]:
         """Canonical skills of the profile, each once, in reading order."""
-        skills = (self.profile or {}).get("skills") or []
-        return [name for name in dict.fromkeys(s.get("canonical") or s.get("name") for s in skills if s) if name]
+        return profile_skills(self.profile)
+
+
+def profile_skills(profile: dict[str, Any] | None) -> list[str]:
+    """Canonical skills of a profile (resumes.understanding.pipeline.Profile as a dict), each once, in order."""
+    skills = (profile or {}).get("skills") or []
+    return [name for name in dict.fromkeys(s.get("canonical") or s.get("name") for s in skills if s) if name]
+
+
+def profile_summary(profile: dict[str, Any] | None) -> dict[str, Any]:
+    """What a profile says about the work, without contacts: titles, canonical skills, years, place."""
+    profile = profile or {}
+    return {
+        "titles": [str(t) for t in profile.get("titles") or []][:10],
+        "skills": profile_skills(profile)[:30],
+        "years_experience": profile.get("years_experience"),
+        "location": profile.get("location"),
+    }

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+
+from jobmatch.limits import count_this_hour
 
 # Multipart framing around the file (boundaries, headers, the CSRF token) never comes near this.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -67,15 +68,8 @@ def upload_slot(user_id: int) -> Iterator[None]:
     if not cache.add(lock, 1, timeout=120):
         raise Throttled("Another upload of yours is still being received. Wait for it to finish, then retry.", 5)
     try:
-        window = int(time.time()) // 3600
-        key = f"jobmatch:uploads:{user_id}:{window}"
-        cache.add(key, 0, timeout=3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window's key expired between the two calls
-            cache.set(key, count := 1, timeout=3600)
+        count, retry = count_this_hour(f"uploads:{user_id}")
         if count > settings.RESUME_UPLOADS_PER_HOUR:
-            retry = 3600 - int(time.time()) % 3600
             raise Throttled(
                 f"You have uploaded {settings.RESUME_UPLOADS_PER_HOUR} resumes in the past hour, the limit. "
                 f"Try again in {max(1, retry // 60)} minutes.",

@@ -29,7 +29,7 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from jobmatch.api_tokens import STAFF_SCOPES, token_authenticate
 from jobmatch.models import ApiToken
-from resumes.models import Resume
+from resumes.models import Resume, profile_summary
 from resumes.selectors import resumes_for_owner
 from resumes.services import UploadRejected, resume_submit
 from resumes.uploads import Throttled, upload_slot
@@ -342,19 +342,6 @@ class CandidateList(Schema):
     results: list[CandidateOut]
 
 
-def _profile_summary(profile: dict[str, Any] | None) -> dict[str, Any]:
-    profile = profile or {}
-    skills = [
-        s.get("canonical") or s.get("name") if isinstance(s, dict) else str(s) for s in profile.get("skills") or []
-    ]
-    return {
-        "titles": [str(t) for t in (profile.get("titles") or [])][:10],
-        "skills": [str(s) for s in skills if s][:30],
-        "years_experience": profile.get("years_experience"),
-        "location": profile.get("location"),
-    }
-
-
 @api.get(
     "/postings/{posting_id}/candidates",
     auth=token_auth,
@@ -379,7 +366,7 @@ def candidates_list(request: HttpRequest, posting_id: int) -> CandidateList:
                 applied=row.applied,  # type: ignore[attr-defined]
                 decision=row.decision.status if row.decision else "",  # type: ignore[attr-defined]
                 url=request.build_absolute_uri(reverse("recruit:candidate", args=[posting.pk, row.resume.public_id])),
-                **_profile_summary(row.resume.profile),
+                **profile_summary(row.resume.profile),
             )
             for row in rows
         ],
@@ -421,17 +408,13 @@ class ResumeOut(Schema):
     matches_url: str
 
 
-def _skill_names(values: Any) -> list[str]:
-    return [str(v.get("name") or v.get("canonical")) if isinstance(v, dict) else str(v) for v in values or []]
-
-
 def _match_item(request: HttpRequest, rank: int, score: float, posting: JobPosting, why: dict[str, Any]) -> MatchItem:
     return MatchItem(
         rank=rank,
         score=round(score, 4),
         posting=_out(request, posting),
-        matched_skills=_skill_names(why.get("matched_skills")),
-        missing_skills=_skill_names(why.get("missing_skills")),
+        matched_skills=list(why.get("matched_skills") or []),
+        missing_skills=list(why.get("missing_skills") or []),
         why=why,
     )
 
@@ -536,4 +519,4 @@ def resumes_matches(request: HttpRequest, resume_id: UUID) -> MatchOut:
         raise HttpError(409, f"The resume is {resume.get_status_display().lower()}: its matches are not ready.")
     rows = recommendations_for_resume(resume=resume)
     results = [_match_item(request, r.rank, r.score, r.posting, r.why or {}) for r in rows]
-    return MatchOut(results=results, profile=_profile_summary(resume.profile))
+    return MatchOut(results=results, profile=profile_summary(resume.profile))

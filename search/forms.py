@@ -251,10 +251,6 @@ class PublicSearchForm(forms.Form):
     )
     min_pay = forms.IntegerField(label="Pay at least (a year)", min_value=0, max_value=10_000_000, required=False)
 
-    @staticmethod
-    def empty_query() -> PublicQuery:
-        return PublicQuery()
-
     def query(self) -> PublicQuery:
         data = self.cleaned_data
         return PublicQuery.typed(

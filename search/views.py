@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import InvalidPage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jobmatch.limits import count_this_hour
 from jobmatch.metrics import RECOMMENDATIONS_SERVED
 from resumes.selectors import resume_get_for_owner, resumes_for_owner
 from resumes.services import filters_update
@@ -20,7 +20,7 @@ from . import access, alerts, feedback, selectors
 from .filters import FilterError, Filters
 from .forms import AlertSettingsForm, FiltersForm, FitForm, PublicSearchForm
 from .models import Application, DismissReason, JobPosting
-from .postings.finder import REMOTE_WORD, SearchUnavailable, ask_service, find
+from .postings.finder import REMOTE_WORD, PublicQuery, SearchUnavailable, ask_service, find
 from .recruiting.applications import (
     ApplicationRefused,
     application_submit,
@@ -96,7 +96,7 @@ def resume_feedback(request: HttpRequest, public_id: str) -> HttpResponse:
         ok, said = False, "Unknown action: choose save, dismiss or applied."
     if request.headers.get("X-Requested-With") == "fetch":  # the results page updates the card in place
         return JsonResponse(
-            {"ok": ok, "message": said, "removed": removed and ok, "action": action}, status=200 if ok else 400
+            {"ok": ok, "message": said, "removed": removed, "action": action}, status=200 if ok else 400
         )
     (messages.success if ok else messages.error)(request, said)
     back = FEEDBACK_PAGES.get(request.POST.get("back", ""))
@@ -254,7 +254,7 @@ def browse(request: HttpRequest, *, home: bool = False) -> HttpResponse:
     form = PublicSearchForm(data or None)
     results, error = None, ""
     if not request.GET or form.is_valid():
-        query = form.query() if request.GET else PublicSearchForm.empty_query()
+        query = form.query() if request.GET else PublicQuery()
         try:
             results = find(query, page=request.GET.get("page") or 1)
         except FilterError as exc:
@@ -272,9 +272,7 @@ UNAVAILABLE = "The matching service is not answering just now. Try again in a mi
 
 
 def _fit_allowed(request: HttpRequest) -> bool:
-    key = f"fit-count:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, 3600)
-    return cache.incr(key) <= FITS_PER_HOUR
+    return count_this_hour(f"fits:{request.META.get('REMOTE_ADDR', '')}")[0] <= FITS_PER_HOUR
 
 
 @require_http_methods(["GET", "POST"])
@@ -310,16 +308,16 @@ def posting_fit(request: HttpRequest, pk: int) -> HttpResponse:
     """How one of the seeker's resumes fits this posting: its reasons and its place among their matches."""
     posting = access.posting_open_for_seekers(pk)
     resume = resume_get_for_owner(owner=request.user, public_id=request.POST.get("resume", ""))
-    fit_result, fit_error = None, ""
+    fit_result, fit_error, status = None, "", 200
     if resume.status != "done":
         fit_error = "This resume is still being read. Try again when it is ready."
     else:
         try:
             fit_result = ask_service("/fit", {"resume_id": resume.pk, "posting_id": posting.pk})
         except SearchUnavailable:
-            fit_error = UNAVAILABLE
+            fit_error, status = UNAVAILABLE, 503
         except ValueError as exc:
             fit_error = str(exc)
     context = _posting_context(request, posting)
     context.update(fit=fit_result, fit_error=fit_error, fit_resume=resume)
-    return render(request, "search/posting.html", context, status=503 if fit_error == UNAVAILABLE else 200)
+    return render(request, "search/posting.html", context, status=status)

@@ -74,7 +74,7 @@ def stated(hits: Sequence[Hit], q: str) -> list[Hit]:
     words = {w.strip(".").lower() for w in WORD.findall(q)} - {""}
     if not hits or not words:
         return list(hits)
-    rows = JobPosting.objects.filter(id__in=[h.id for h in hits]).values_list(
+    rows = JobPosting.objects.filter(id__in=[h.id for h in hits]).only(
         "id",
         "title",
         "company",
@@ -86,9 +86,8 @@ def stated(hits: Sequence[Hit], q: str) -> list[Hit]:
         "occupation_title",
     )
     said: dict[int, set[str]] = {}
-    for pid, title, company, description, functions, industries, skills, inferred, occupation in rows:
-        own = [s for s in skills or [] if s not in set(inferred or [])]
-        text = " ".join([title, company, description, *functions, *industries, *own, occupation]).lower()
-        said[pid] = {w.strip(".") for w in WORD.findall(text)} & words
+    for p in rows:
+        own = [p.title, p.company, p.description, *p.job_functions, *p.industries, *p.stated_skills, p.occupation_title]
+        said[p.pk] = {w.strip(".") for w in WORD.findall(" ".join(own).lower())} & words
     every = [h for h in hits if said.get(h.id) == words]
     return every or [h for h in hits if said.get(h.id)]

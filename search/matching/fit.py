@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from resumes.models import Resume
+from resumes.models import Resume, profile_summary
 from resumes.understanding.pipeline import skills_in_texts, understand
 from search.indexing.documents import posting_embedding_text
 from search.indexing.embeddings import embed_texts
-from search.indexing.engine import get_engine
+from search.indexing.engine import Engine, get_engine
 from search.indexing.posting_index import posting_read, posting_text, postings_place
 from search.models import JobPosting
 from search.ranking.pipeline import TOP_K, Query, explain, pool_for, score
@@ -65,7 +65,7 @@ def resume_fit(*, resume: Resume, posting_id: int) -> dict[str, Any]:
         domain_probs=indexed.domain_probs,
         occupations=indexed.occupations,
     )
-    pair = _one_pair(sq.query, posting, np.asarray(stored[posting_id], dtype=np.float32))
+    pair = _one_pair(engine, sq.query, posting, np.asarray(stored[posting_id], dtype=np.float32))
     return {"why": pair["why"], "score": pair["score"], "position": None, "of": TOP_K}
 
 
@@ -103,15 +103,14 @@ def pasted_fit(*, resume_text: str, posting_text_: str, title: str = "") -> dict
     postings_place([posting], vec, engine)
     profile = understand(resume_text).to_dict()
     sq = seeker_query(engine, text=query_text(text=resume_text, profile=profile), profile=profile, domain_depth=0)
-    pair = _one_pair(sq.query, posting, vec[0])
+    pair = _one_pair(engine, sq.query, posting, vec[0])
     pair["title"] = posting.title
-    pair["profile"] = {k: profile.get(k) for k in ("titles", "skills", "years_experience", "location")}
+    pair["profile"] = profile_summary(profile)
     return pair
 
 
-def _one_pair(query: Query, posting: JobPosting, vector: np.ndarray) -> dict[str, Any]:
+def _one_pair(engine: Engine, query: Query, posting: JobPosting, vector: np.ndarray) -> dict[str, Any]:
     """The re-ranker's reasons and score for the query's resume and this one posting, alone in its pool."""
-    engine = get_engine()
     classes = engine.domain.classes if engine.domain is not None else []
     key = posting.pk or PASTED
     one = _OnePosting(key, vector)
@@ -148,7 +147,7 @@ def text_matches(*, text: str) -> dict[str, Any]:
             }
             for rank, item in enumerate(result.items, start=1)
         ],
-        "profile": {k: profile.get(k) for k in ("titles", "skills", "years_experience", "location")},
+        "profile": profile_summary(profile),
         "ms": {k: round(v, 1) for k, v in result.timings.ms.items()},
     }
 

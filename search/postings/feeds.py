@@ -15,7 +15,7 @@ from search.filters import FilterError
 from search.forms import PublicSearchForm
 from search.models import JobPosting
 
-from .finder import matching
+from .finder import PublicQuery, matching
 from .public import summary
 
 FEED_SIZE = 50
@@ -31,7 +31,7 @@ class NewPostingsFeed(Feed):
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         form = PublicSearchForm(request.GET)
-        return form.query() if form.is_valid() else PublicSearchForm.empty_query()
+        return form.query() if form.is_valid() else PublicQuery()
 
     def link(self, obj: Any) -> str:
         return reverse("search:browse")

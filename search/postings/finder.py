@@ -17,12 +17,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from search.filters import Filters
 from search.models import JobPosting
-
-from .public import open_postings_matching
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 20
@@ -125,6 +123,22 @@ def ranked_ids(query: PublicQuery) -> tuple[list[int], bool]:
     return [int(i) for i in found["ids"]], bool(found.get("capped"))
 
 
+def _searched(query: PublicQuery) -> tuple[list[int], bool] | None:
+    """ranked_ids, or None when the service does not answer (the caller matches words in titles instead)."""
+    try:
+        return ranked_ids(query)
+    except SearchUnavailable as exc:
+        log.warning("public search falls back to matching words: %s", exc)
+        return None
+
+
+def _in_titles(narrowed: QuerySet[JobPosting], query: PublicQuery) -> QuerySet[JobPosting]:
+    """The fallback: every word (at most 8) in the title or the employer."""
+    for word in query.q.split()[:8]:
+        narrowed = narrowed.filter(Q(title__icontains=word) | Q(company__icontains=word))
+    return narrowed
+
+
 def find(query: PublicQuery, *, page: int | str = 1, per_page: int = PAGE_SIZE) -> Results:
     """One page of the open postings for the query: best first when it has words, newest first otherwise.
     Raises FilterError for a filter that cannot apply, EmptyPage/PageNotAnInteger for a page out of range."""
@@ -132,12 +146,11 @@ def find(query: PublicQuery, *, page: int | str = 1, per_page: int = PAGE_SIZE) 
     if not query.q:
         paginator: Paginator[Any] = Paginator(newest_first(narrowed), per_page)
         return Results(paginator.page(page), query)
-    try:
-        ids, capped = ranked_ids(query)
-    except SearchUnavailable as exc:
-        log.warning("public search falls back to matching words: %s", exc)
-        fallback = newest_first(narrowed & open_postings_matching(q=query.q))
+    searched = _searched(query)
+    if searched is None:
+        fallback = newest_first(_in_titles(narrowed, query))
         return Results(Paginator(fallback, per_page).page(page), query, notice=FALLBACK)
+    ids, capped = searched
     if query.location.strip():  # the service filtered the rest; the place is matched as text here
         within = set(narrowed.filter(id__in=ids).values_list("id", flat=True))
         ids = [i for i in ids if i in within]
@@ -153,9 +166,5 @@ def matching(query: PublicQuery) -> QuerySet[JobPosting]:
     narrowed = _narrowed(query)
     if not query.q:
         return narrowed
-    try:
-        ids, _ = ranked_ids(query)
-    except SearchUnavailable as exc:
-        log.warning("feed falls back to matching words: %s", exc)
-        return narrowed & open_postings_matching(q=query.q)
-    return narrowed.filter(id__in=ids)
+    searched = _searched(query)
+    return _in_titles(narrowed, query) if searched is None else narrowed.filter(id__in=searched[0])

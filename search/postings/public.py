@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from search.models import JobPosting
@@ -31,19 +31,6 @@ SALARY_UNITS = {
 }
 # Google for Jobs: https://developers.google.com/search/docs/appearance/structured-data/job-posting
 REQUIRED = ("title", "description", "datePosted", "hiringOrganization")
-
-
-def open_postings_matching(*, q: str = "", location: str = "", remote: bool = False) -> QuerySet[JobPosting]:
-    """Open postings with every word of `q` (at most 8) in the title or the employer, `location` in the place
-    as text, remote ones only if `remote`: what the feeds and the API narrow by."""
-    postings = JobPosting.objects.open()
-    for word in q.split()[:8]:
-        postings = postings.filter(Q(title__icontains=word) | Q(company__icontains=word))
-    if location.strip():
-        postings = postings.filter(location__icontains=location.strip()[:100])
-    if remote:
-        postings = postings.filter(remote=True)
-    return postings
 
 
 def summary(posting: JobPosting) -> str:

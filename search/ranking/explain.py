@@ -118,7 +118,8 @@ def fit_percent(score: float | None) -> int:
     return int(max(1, min(10, round(6 + 4 * score)))) * 10
 
 
-def _level(level: Any) -> str:
+def level_name(level: Any) -> str:
+    """The nearest of LinkedIn's levels to a level on its scale ("" when unknown)."""
     if level is None:
         return ""
     return LEVELS[min(len(LEVELS) - 1, max(0, round(float(level))))]
@@ -158,7 +159,7 @@ def plain_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> lis
     posting_level, resume_level = seniority.get("posting_level"), seniority.get("resume_level")
     years = seniority.get("years")
     if posting_level is not None:
-        said = f"{_level(posting_level)} role"
+        said = f"{level_name(posting_level)} role"
         if years is not None:
             said += f" — you have {_years(years)}"
         if resume_level is not None and round(float(posting_level)) > round(float(resume_level)):

@@ -9,7 +9,6 @@ from django import template
 
 from resumes.understanding.vocabulary import occupation_name
 from search.ranking import explain
-from search.ranking.seniority import LEVELS
 
 register = template.Library()
 
@@ -21,10 +20,7 @@ def occupation_title(code: str) -> str:
 
 @register.filter
 def level_name(level: float | None) -> str:
-    """The nearest of LinkedIn's levels to a level on its scale ("" when unknown)."""
-    if level is None:
-        return ""
-    return LEVELS[min(len(LEVELS) - 1, max(0, round(float(level))))]
+    return explain.level_name(level)
 
 
 @register.filter

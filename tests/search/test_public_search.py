@@ -172,3 +172,11 @@ def test_without_the_service_every_filter_still_applies(client, corpus):
     assert r.status_code == 200 and "the full search is not answering" in r.content.decode()
     found = JobPosting.objects.filter(id__in=posting_ids(r.content.decode()))
     assert found and all("manager" in p.title.lower() and p.work_type == "Full-time" for p in found)
+
+
+def test_pasted_fits_are_limited_per_address_and_hour(client, db, monkeypatch):
+    monkeypatch.setattr("search.views.FITS_PER_HOUR", 1)
+    first = client.post(reverse("search:fit"), {"resume_text": ANALYST_RESUME, "job_text": ANALYST_JOB})
+    assert first.status_code == 503  # counted, though no service answers here
+    again = client.post(reverse("search:fit"), {"resume_text": ANALYST_RESUME, "job_text": ANALYST_JOB})
+    assert again.status_code == 429 and "At most 1 comparisons an hour" in again.content.decode()
