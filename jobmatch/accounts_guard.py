@@ -3,7 +3,7 @@
 - everyone has an email address: an account from before sign-up asked for one is sent to add it (and
   may still log out, download or delete its data);
 - recruiters and admins, who read other people's personal data, have two-factor authentication before
-  they open a candidate's resume, a shortlist or the admin; until then those pages send them to set it up.
+  they open a candidate's resume, a pipeline or the admin; until then those pages send them to set it up.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ NEEDS_MFA = {
     "recruit:posting",
     "recruit:candidate",
     "recruit:candidate_file",
-    "recruit:decision",
-    "recruit:shortlist_csv",
+    "recruit:stage",
+    "recruit:pipeline",
+    "recruit:pipeline_csv",
 }
 # What a user without an email address may still reach.
 WITHOUT_EMAIL = {"account_email", "logout", "account_logout", "account", "account_data", "account_delete"}

@@ -68,8 +68,11 @@ class Resume(models.Model):
 
 def profile_skills(profile: dict[str, Any] | None) -> list[str]:
     """Canonical skills of a profile (resumes.understanding.pipeline.Profile as a dict), each once, in order."""
+    from resumes.understanding.vocabulary import one_name
+
     skills = (profile or {}).get("skills") or []
-    return [name for name in dict.fromkeys(s.get("canonical") or s.get("name") for s in skills if s) if name]
+    names = (one_name(s.get("canonical") or s.get("name") or "") for s in skills if s)
+    return [name for name in dict.fromkeys(names) if name]
 
 
 def profile_summary(profile: dict[str, Any] | None) -> dict[str, Any]:

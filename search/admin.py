@@ -7,6 +7,7 @@ from .models import (
     AlertSettings,
     Application,
     CandidateDecision,
+    CandidateEvent,
     Interaction,
     Invitation,
     JobPosting,
@@ -109,9 +110,16 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(CandidateDecision)
 class CandidateDecisionAdmin(admin.ModelAdmin):
-    list_display = ("posting", "resume", "status", "decided_by", "decided_at")
+    list_display = ("posting", "resume", "status", "stage_since", "decided_by", "decided_at")
     list_filter = ("status",)
     raw_id_fields = ("resume", "posting")
+
+
+@admin.register(CandidateEvent)
+class CandidateEventAdmin(admin.ModelAdmin):
+    list_display = ("posting", "resume", "from_stage", "to_stage", "by_name", "at")
+    list_filter = ("to_stage",)
+    readonly_fields = [f.name for f in CandidateEvent._meta.fields]
 
 
 @admin.register(PostingImport)

@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 
-from .filters import WORK_TYPES, FilterError, Filters
-from .models import Invitation, JobPosting
+from .filters import PER_YEAR, WORK_TYPES, FilterError, Filters
+from .models import CandidateDecision, Invitation, JobPosting
 from .postings.finder import PublicQuery
 from .ranking.features import EXPERIENCE_LEVELS
 from .recruiting.invitations import InvitationInvalid, invitation_accept, invitation_find
@@ -36,8 +36,12 @@ class FiltersForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    min_salary = forms.DecimalField(
-        label="Minimum pay per year", min_value=0, max_value=10_000_000, decimal_places=0, required=False
+    min_salary = forms.DecimalField(label="Pay at least", min_value=0, decimal_places=2, required=False)
+    pay_period = forms.ChoiceField(
+        label="Pay period",
+        choices=[("YEARLY", "a year"), ("MONTHLY", "a month"), ("HOURLY", "an hour")],
+        required=False,
+        initial="YEARLY",
     )
 
     @classmethod
@@ -49,13 +53,25 @@ class FiltersForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # The minimum pay is kept per year; an hourly or monthly figure is converted (2,080 hours a year)
+        # after a check against what that period's pay can be.
+        amount, period = data.get("min_salary"), data.get("pay_period") or "YEARLY"
+        yearly = None
+        if amount is not None:
+            low, high = PAY_BOUNDS[period]
+            if not low <= amount <= high:
+                words = PERIOD_WORDS[period]
+                raise forms.ValidationError(
+                    f"Pay {words} is between {low:,} and {high:,}: check the amount or the period.", code="pay"
+                )
+            yearly = round(float(amount) * PER_YEAR[period])
         try:
             self.filters = Filters(
                 location_scope=data.get("location_scope") or "",
                 location=data.get("location") or "",
                 work_types=tuple(data.get("work_types") or ()),
                 experience_levels=tuple(data.get("experience_levels") or ()),
-                min_salary=float(data["min_salary"]) if data.get("min_salary") is not None else None,
+                min_salary=yearly,
             )
         except FilterError as exc:
             raise forms.ValidationError(str(exc), code="filters") from None
@@ -207,9 +223,16 @@ class InvitationForm(forms.Form):
         return data
 
 
-class DecisionForm(forms.Form):
-    status = forms.ChoiceField(choices=[("shortlisted", "Shortlist"), ("rejected", "Reject")])
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+class StageForm(forms.Form):
+    """Move a candidate to a stage of the posting's pipeline, with a note only recruiters see."""
+
+    stage = forms.ChoiceField(choices=CandidateDecision.Status.choices, label="Stage")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text="Only recruiters of your organisation see notes; each is kept in the candidate's history.",
+    )
 
 
 class PostingImportForm(forms.Form):

@@ -343,22 +343,51 @@ class CandidateMatch(models.Model):
 
 
 class CandidateDecision(models.Model):
-    """A recruiter's call on a candidate for one posting, with a note only recruiters see."""
+    """Where a candidate stands in one posting's hiring pipeline, with the latest note (only recruiters see
+    it). A candidate with no row is "applied" when they applied and "suggested" otherwise; every move and
+    note is kept in CandidateEvent."""
 
     class Status(models.TextChoices):
-        SHORTLISTED = "shortlisted", "Shortlisted"
+        APPLIED = "applied", "Applied"
+        SCREENING = "screening", "Screening"
+        INTERVIEW = "interview", "Interview"
+        OFFER = "offer", "Offer"
+        HIRED = "hired", "Hired"
         REJECTED = "rejected", "Rejected"
 
     posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="decisions")
     resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="decisions")
-    status = models.CharField(max_length=12, choices=Status.choices)
+    status = models.CharField("stage", max_length=12, choices=Status.choices)
     note = models.TextField(blank=True, max_length=2000)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(auto_now=True)
+    # When the candidate entered the current stage (a note alone does not move it).
+    stage_since = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-decided_at"]
+        verbose_name = "pipeline stage"
         constraints = [models.UniqueConstraint(fields=["posting", "resume"], name="decision_posting_resume")]
+
+
+class CandidateEvent(models.Model):
+    """One step of a candidate's history for a posting: a move between stages, a note, or both. Deleted
+    with the resume (it is about the person) and with the posting."""
+
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="candidate_events")
+    resume = models.ForeignKey(Resume, on_delete=models.CASCADE, related_name="candidate_events")
+    from_stage = models.CharField(max_length=12, blank=True)
+    to_stage = models.CharField(max_length=12, blank=True)  # blank: a note, no move
+    note = models.TextField(blank=True, max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "candidate history entry"
+        verbose_name_plural = "candidate history"
+        indexes = [models.Index(fields=["posting", "resume", "at"], name="candidateevent_pair")]
 
 
 class ResumeAccess(models.Model):

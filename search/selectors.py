@@ -30,8 +30,8 @@ def applied_posting_ids(*, resume: Resume) -> set[int]:
 
 
 def candidates_for_posting(*, posting: JobPosting) -> list[CandidateMatch]:
-    """The ranked candidates still shared with the posting's organisation, each with `applied` and
-    `decision` set."""
+    """The ranked candidates still shared with the posting's organisation, each with `applied`, `decision`
+    and `stage` set."""
     visible = access.resumes_visible_for_posting(posting).values("id")
     rows = list(
         CandidateMatch.objects.filter(posting=posting, resume__in=visible).select_related("resume").order_by("rank")
@@ -41,22 +41,9 @@ def candidates_for_posting(*, posting: JobPosting) -> list[CandidateMatch]:
     for row in rows:
         row.applied = row.resume_id in applicants  # type: ignore[attr-defined]
         row.decision = decisions.get(row.resume_id)  # type: ignore[attr-defined]
+        # Where the candidate is in the pipeline ("" for a suggestion; search.recruiting.pipeline).
+        row.stage = row.decision.status if row.decision else ("applied" if row.applied else "")  # type: ignore[attr-defined]
     return rows
-
-
-def shortlist_for_posting(*, posting: JobPosting) -> list[CandidateDecision]:
-    visible = access.resumes_visible_for_posting(posting).values("id")
-    decisions = list(
-        CandidateDecision.objects.filter(
-            posting=posting, status=CandidateDecision.Status.SHORTLISTED, resume__in=visible
-        ).select_related("resume")
-    )
-    matches = {m.resume_id: m for m in CandidateMatch.objects.filter(posting=posting)}
-    applicants = set(Application.objects.filter(posting=posting).values_list("resume_id", flat=True))
-    for d in decisions:
-        d.match = matches.get(d.resume_id)  # type: ignore[attr-defined]
-        d.applied = d.resume_id in applicants  # type: ignore[attr-defined]
-    return decisions
 
 
 def saved_for_owner(*, owner: object) -> QuerySet[PostingFeedback]:

@@ -24,6 +24,25 @@ def screenshot(page, name: str, tmp_path: Path) -> None:  # type: ignore[no-unty
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
+def assert_accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    """axe-core on the page as it stands: no serious or critical violation of its rules (WCAG 2 A and AA,
+    and best practice)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{where}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:4]}" for v in bad
+    )
+
+
+def assert_fits(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    """Nothing wider than the screen: no horizontal scroll."""
+    width = page.viewport_size["width"]
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{where}: the page is {scroll} px wide at {width} px"
+
+
 @pytest.fixture
 def browser_page():
     if CHROMIUM is None:
@@ -62,7 +81,9 @@ def browser_page():
 def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server, browser_page, tmp_path):
     page = browser_page
     page.goto(live_server.url)
+    assert_accessible(page, "home")
     page.get_by_role("link", name="Create an account").click()
+    assert_accessible(page, "sign up")
     page.fill("#id_email", "browser.seeker@example.org")
     page.fill("#id_username", "browser.seeker")
     page.fill("#id_password1", "correct horse 42 battery")
@@ -78,7 +99,22 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     assert page.locator("#status-line").inner_text().strip() == "Done."
     first = matches.nth(0).inner_text()
     assert "Found by" in first
+    assert_accessible(page, "a resume's results")
     screenshot(page, "seeker-results", tmp_path)
+    # On a phone: the header folds into a menu, nothing is wider than the screen, the first result is in
+    # the first screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_selector("li.match >> nth=9")
+    assert_fits(page, "results at 390 px")
+    assert page.locator("li.match").first.bounding_box()["y"] < 844
+    page.get_by_text("Menu").click()
+    assert page.get_by_role("link", name="Saved jobs").is_visible()
+    assert_accessible(page, "results at 390 px, menu open")
+    screenshot(page, "seeker-results-390", tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.wait_for_selector("li.match >> nth=9")
 
     # Save and Dismiss act on the card in place: no reload, the others keep their order, the list refills.
     page.evaluate("window.stillHere = true")
@@ -148,6 +184,7 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     page.wait_for_selector("li.match >> nth=0 >> .tag.saved")
     page.get_by_role("link", name="Saved jobs").click()
     assert kept in page.locator("ul.my-postings").inner_text()
+    assert_accessible(page, "saved jobs")
     page.get_by_role("link", name="Dismissed").click()
     assert gone in page.locator("ul.my-postings").inner_text()
 
@@ -205,7 +242,7 @@ def _log_out(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/")
 
 
-def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: ignore[no-untyped-def]
+def test_a_recruiter_posts_a_job_and_moves_a_discoverable_seeker_through_the_pipeline(  # type: ignore[no-untyped-def]
     corpus_committed, live_server, browser_page, org_a, tmp_path
 ):
     from search.models import CandidateDecision, Membership
@@ -258,29 +295,87 @@ def test_a_recruiter_posts_a_job_and_shortlists_a_discoverable_seeker(  # type: 
     assert "Discoverable" in page.locator("#visibility").inner_text()
     _log_out(page)
 
-    # The recruiter signs in with her password and a code, finds her among the candidates, with reasons,
-    # and shortlists her.
+    # The recruiter signs in with her password and a code, finds her among the candidates, with reasons in
+    # words, and takes her into the pipeline with a note.
     _log_in(page, base, "rita.recruiter", "correct horse battery 9", totp_secret=secret)
     page.wait_for_url("**/recruit/")
+    assert_accessible(page, "the recruiter's postings")
     page.goto(posting_url)
     page.wait_for_selector('#candidates-progress[data-pending="0"]')  # the ranking done (the page reloads itself)
     candidate = page.locator("li.candidate", has_text="Maria Lopez")
     candidate.wait_for()
     why = candidate.locator(".why").inner_text()
-    assert "Epic Systems" in why and "Occupation: Registered Nurses" in why and "Level: " in why
+    assert "Epic Systems" in why and "Registered Nurses" in why and "skills the posting lists" in why
+    assert not re.search(r"Location fit|score|\d\.\d\d", why)  # words, not numbers
+    candidate.locator("select[name=stage]").select_option("screening")
     candidate.locator("input[name=note]").fill("Strong ICU background; call this week")
-    candidate.get_by_role("button", name="Shortlist").click()
-    page.wait_for_selector("li.candidate .tag.decision-shortlisted")
-    assert "shortlisted" in page.locator("li.candidate", has_text="Maria Lopez").inner_text()
+    candidate.get_by_role("button", name="Add to pipeline").click()
+    page.wait_for_selector("li.candidate .tag.stage-screening")
     decision = CandidateDecision.objects.get()
-    assert decision.status == "shortlisted" and decision.note == "Strong ICU background; call this week"
-    page.screenshot(path=str(tmp_path / "candidates.png"), full_page=True)
+    assert decision.status == "screening" and decision.note == "Strong ICU background; call this week"
+    assert_accessible(page, "a posting's candidates")
+    screenshot(page, "recruiter-candidates", tmp_path)
 
-    # The shortlist downloads as CSV.
+    # The pipeline: a board by stage and the funnel; she moves Maria on with the keyboard alone.
+    page.get_by_role("link", name="Pipeline", exact=True).click()
+    page.wait_for_selector("svg.chart")
+    column = page.locator("section.column.stage-screening")
+    assert "Maria Lopez" in column.inner_text()
+    stage = column.locator("select[name=stage]")
+    stage.focus()
+    page.keyboard.press("ArrowDown")  # Screening -> Interview
+    assert stage.input_value() == "interview"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("section.column.stage-interview li.board-card")
+    assert "Maria Lopez" in page.locator("section.column.stage-interview").inner_text()
+    assert "Interview 1" in page.locator("svg.chart desc").text_content()
+    assert_accessible(page, "a posting's pipeline")
+    screenshot(page, "recruiter-pipeline", tmp_path)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert_fits(page, "the pipeline at 390 px")
+    screenshot(page, "recruiter-pipeline-390", tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Her page: the stage, a move to Offer and then Hired with a note, the history of every step.
+    page.goto(posting_url)
+    page.locator("li.candidate", has_text="Maria Lopez").get_by_role("link", name="Maria Lopez").click()
+    page.wait_for_selector("h2:has-text('Stage: Interview')")
+    for step, note in (("offer", ""), ("hired", "Starts on the 1st")):
+        page.select_option("#id_stage", step)
+        page.fill("#id_note", note)
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_selector(f"h2:has-text('Stage: {step.title()}')")
+    history = page.locator("ol.history").inner_text()
+    assert "to hired" in history and "from interview to offer" in history and "Starts on the 1st" in history
+    assert "Strong ICU background; call this week" in history
+    assert_accessible(page, "a candidate")
+    screenshot(page, "recruiter-candidate", tmp_path)
+
+    # The pipeline downloads as CSV.
+    page.goto(posting_url)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Export the shortlist (CSV)").click()
+        page.get_by_role("link", name="Export the pipeline (CSV)").click()
     text = download.value.path().read_text()
-    assert "Maria Lopez" in text and "Strong ICU background" in text
+    assert "Maria Lopez" in text and "hired" in text and "Starts on the 1st" in text
+    _log_out(page)
+
+    # An admin's overview of the site, at a desktop's width and a phone's.
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    admin_secret = generate_totp_secret()
+    TOTP.activate(person("ada.admin", is_staff=True, is_superuser=True), admin_secret)
+    _log_in(page, base, "ada.admin", "correct horse battery 9", totp_secret=admin_secret)
+    page.goto(base + "/recruit/overview/")
+    page.wait_for_selector("svg.chart.weekly")
+    assert "Resumes received" in page.inner_text("main") and "open postings" in page.inner_text("ul.tiles")
+    assert_accessible(page, "the admin's overview")
+    screenshot(page, "admin-overview", tmp_path)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert_fits(page, "the overview at 390 px")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_a_visitor_searches_from_the_home_page_and_opens_a_posting(
@@ -302,13 +397,15 @@ def test_a_visitor_searches_from_the_home_page_and_opens_a_posting(
         titles = page.locator("li.posting-item h3").all_inner_texts()
         assert titles and "nurse" in titles[0].lower()
         assert all("Remote" in t for t in page.locator("li.posting-item p.where").all_inner_texts())
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert_fits(page, f"public search at {width} px")
+        assert_accessible(page, f"public search at {width} px")
         screenshot(page, f"public-search-{width}", tmp_path)
     page.locator("li.posting-item h3 a").first.click()
     page.wait_for_selector("h1")
     data = json.loads(page.locator("script[type='application/ld+json']").inner_text())
     assert data["@type"] == "JobPosting" and data["title"] == page.inner_text("h1")
     assert data["jobLocationType"] == "TELECOMMUTE"
+    assert_accessible(page, "a posting")
 
 
 def test_the_profile_appears_when_the_resume_has_been_read(corpus_committed, live_server, browser_page):

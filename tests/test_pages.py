@@ -48,3 +48,26 @@ def test_a_postings_pay_must_fit_its_period():
     assert not no_period.is_valid() and "per hour, week, month or year" in no_period.errors["salary_period"][0]
     assert PostingForm(data={**base, "salary_min": 60000, "salary_max": 80000, "salary_period": "YEARLY"}).is_valid()
     assert PostingForm(data={**base, "salary_min": 32, "salary_period": "HOURLY"}).is_valid()
+
+
+def test_a_seekers_minimum_pay_is_given_per_period_and_kept_per_year():
+    from search.forms import FiltersForm
+
+    hourly = FiltersForm(data={"min_salary": "40", "pay_period": "HOURLY"})
+    assert hourly.is_valid() and hourly.filters.min_salary == 83_200  # 2,080 hours a year
+    monthly = FiltersForm(data={"min_salary": "5000", "pay_period": "MONTHLY"})
+    assert monthly.is_valid() and monthly.filters.min_salary == 60_000
+    yearly = FiltersForm(data={"min_salary": "60000"})
+    assert yearly.is_valid() and yearly.filters.min_salary == 60_000  # a year unless told
+    fortune = FiltersForm(data={"min_salary": "150000", "pay_period": "HOURLY"})
+    assert not fortune.is_valid()
+    assert "Pay per hour is between 1 and 1,000: check the amount or the period." in fortune.non_field_errors()
+    empty = FiltersForm(data={})
+    assert empty.is_valid() and empty.filters.min_salary is None
+
+
+def test_a_form_too_large_to_read_gets_the_sites_page(client, db, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    r = client.post(reverse("login"), {"login": "x" * 5000, "password": "y"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "We could not read that request" in html and "Bad Request" not in html

@@ -134,9 +134,20 @@ def normalize_title(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", text).replace("/", " ").split()).strip("./ ")
 
 
+# Canonical names that O*NET gives twice, one with a generic word added: one name each, so a person never
+# sees "SAP" and "SAP software" as two skills.
+SAME_SKILL = {"SAP software": "SAP"}
+
+
+def one_name(skill: str) -> str:
+    return SAME_SKILL.get(skill, skill)
+
+
 @lru_cache(maxsize=1)
 def _skills_file() -> dict[str, Any]:
-    return json.loads(gzip.decompress((ARTIFACTS / "skills.json.gz").read_bytes()))  # type: ignore[no-any-return]
+    data = json.loads(gzip.decompress((ARTIFACTS / "skills.json.gz").read_bytes()))
+    data["labels"] = {label: one_name(name) for label, name in data["labels"].items()}
+    return data  # type: ignore[no-any-return]
 
 
 def skills_vocabulary() -> dict[str, str]:
@@ -162,7 +173,7 @@ def vocabulary_version() -> str:
 
 def occupation_skills(code: str) -> list[str]:
     """The technologies O*NET lists as in wide use ("hot") in an occupation, most widespread first."""
-    return list(_titles_file().get("occupation_skills", {}).get(code, ()))
+    return list(dict.fromkeys(one_name(s) for s in _titles_file().get("occupation_skills", {}).get(code, ())))
 
 
 def proper_case_labels() -> frozenset[str]:

@@ -130,6 +130,12 @@ def _years(years: Any) -> str:
     return "less than a year" if y < 1 else f"{y:.0f} year{'s' if round(y) != 1 else ''}"
 
 
+def _how_many(have: int, listed: int) -> str:
+    if have == listed:
+        return "both" if listed == 2 else "the one" if listed == 1 else f"all {listed}"
+    return f"{have} of the {listed}"
+
+
 def plain_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> list[str]:
     """Two to four reasons a person would give, from a pair's reasons: skills, occupation, level, place.
     `occupation_name` turns an O*NET code into its title (the vocabulary lives outside the ranking core)."""
@@ -139,7 +145,7 @@ def plain_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> lis
         listed = len(matched) + len(missing)
         names = ", ".join(matched[:3]) + ("…" if len(matched) > 3 else "")
         out.append(
-            f"You have {len(matched)} of the {listed} skills it lists" + (f": {names}" if matched else "")
+            f"You have {_how_many(len(matched), listed)} skills it lists" + (f": {names}" if matched else "")
             if matched
             else f"It asks for {listed} skill{'s' if listed != 1 else ''} your resume does not name"
         )
@@ -173,6 +179,51 @@ def plain_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> lis
     elif location.get("posting"):
         same = (location.get("fit") or 0) >= 0.99 and location.get("resume")
         out.append(f"In {location['posting']}" + (", where you are" if same else ""))
+    return out
+
+
+def candidate_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> list[str]:
+    """The same reasons read by a recruiter about a candidate: skills, occupation, level, place."""
+    out: list[str] = []
+    matched, missing = list(why.get("matched_skills") or []), list(why.get("missing_skills") or [])
+    if matched or missing:
+        listed = len(matched) + len(missing)
+        names = ", ".join(matched[:3]) + ("…" if len(matched) > 3 else "")
+        out.append(
+            f"Has {_how_many(len(matched), listed)} skills the posting lists: {names}"
+            if matched
+            else f"Names none of the {listed} skill{'s' if listed != 1 else ''} the posting lists"
+        )
+    name = occupation_name or (lambda code: "")
+    occupation, field = why.get("occupation") or {}, why.get("field") or {}
+    mine, theirs = occupation.get("resume") or "", occupation.get("posting") or ""
+    if theirs and theirs == mine:
+        out.append(f"Works as {name(mine) or 'the posting’s occupation'}, the posting’s occupation")
+    elif mine and field.get("resume") and field.get("resume") == field.get("posting"):
+        out.append(f"Same field ({field['resume']})" + (f": {name(mine)}" if name(mine) else ""))
+    elif field.get("resume"):
+        out.append(
+            f"Another field: {field['resume']}" + (f" (posting: {field['posting']})" if field.get("posting") else "")
+        )
+    seniority = why.get("seniority") or {}
+    resume_level, posting_level, years = (
+        seniority.get("resume_level"),
+        seniority.get("posting_level"),
+        seniority.get("years"),
+    )
+    if resume_level is not None or years is not None:
+        said = f"{level_name(resume_level)} level" if resume_level is not None else "Level not known"
+        if years is not None:
+            said += f", {_years(years)}"
+        if posting_level is not None:
+            said += f" (posting: {level_name(posting_level)})"
+        out.append(said)
+    location = why.get("location") or {}
+    if location.get("remote"):
+        out.append("Remote role" + (f"; lives in {location['resume']}" if location.get("resume") else ""))
+    elif location.get("resume"):
+        same = (location.get("fit") or 0) >= 0.99
+        out.append(f"In {location['resume']}" + (", the posting’s place" if same else ""))
     return out
 
 

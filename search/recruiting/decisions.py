@@ -1,26 +1,14 @@
-"""Recruiters' decisions on candidates, the audit log of who opened which resume, and asking the worker
+"""The audit log of who opened which resume, and asking the worker
 for a fresh candidates list."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from resumes.models import Resume
 from search import access, tasks
-from search.models import Application, CandidateDecision, JobPosting, ResumeAccess
-
-
-def candidate_decide(
-    *, posting: JobPosting, resume: Resume, status: str, note: str, by: AbstractBaseUser
-) -> CandidateDecision:
-    if not access.resumes_visible_for_posting(posting).filter(pk=resume.pk).exists():
-        raise PermissionDenied("This resume is not shared with this posting's organisation.")
-    decision, _ = CandidateDecision.objects.update_or_create(
-        posting=posting, resume=resume, defaults={"status": status, "note": note.strip()[:2000], "decided_by": by}
-    )
-    return decision
+from search.models import Application, JobPosting, ResumeAccess
 
 
 def resume_access_record(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,30 +25,34 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def shortlist_csv(decisions: Iterable[object]) -> str:
-    """One row per shortlisted candidate: who, how to reach them, why, and the recruiter's note."""
+def pipeline_csv(board: Any) -> str:
+    """One row per candidate in the posting's pipeline (applied to offer and hired; not the rejected, not
+    the suggestions): who, how to reach them, the stage, why they matched, and the latest note."""
     rows = []
-    for d in decisions:
-        profile = d.resume.profile or {}  # type: ignore[attr-defined]
-        match = getattr(d, "match", None)
-        why = match.why if match is not None else {}
-        rows.append(
-            [
-                profile.get("name") or "",
-                profile.get("email") or "",
-                profile.get("phone") or "",
-                profile.get("location") or "",
-                "; ".join(profile.get("titles") or []),
-                profile.get("years_experience") if profile.get("years_experience") is not None else "",
-                "; ".join(why.get("matched_skills") or []),
-                "; ".join(why.get("missing_skills") or []),
-                f"{match.score:.3f}" if match is not None else "",
-                "yes" if getattr(d, "applied", False) else "no",
-                d.note,  # type: ignore[attr-defined]
-                d.decided_at.strftime("%Y-%m-%d %H:%M"),  # type: ignore[attr-defined]
-                str(d.resume.public_id),  # type: ignore[attr-defined]
-            ]
-        )
+    for stage, cards in board.columns.items():
+        if stage in ("suggested", "rejected"):
+            continue
+        for card in cards:
+            profile = card.resume.profile or {}
+            match = card.match
+            why = match.why if match is not None else {}
+            rows.append(
+                [
+                    profile.get("name") or "",
+                    profile.get("email") or "",
+                    profile.get("phone") or "",
+                    profile.get("location") or "",
+                    "; ".join(profile.get("titles") or []),
+                    profile.get("years_experience") if profile.get("years_experience") is not None else "",
+                    stage,
+                    card.since.strftime("%Y-%m-%d %H:%M") if card.since else "",
+                    "; ".join(why.get("matched_skills") or []),
+                    "; ".join(why.get("missing_skills") or []),
+                    "yes" if card.applied else "no",
+                    card.note,
+                    str(card.resume.public_id),
+                ]
+            )
     header = [
         "name",
         "email",
@@ -55,12 +60,12 @@ def shortlist_csv(decisions: Iterable[object]) -> str:
         "location",
         "titles",
         "years_experience",
+        "stage",
+        "in_stage_since",
         "matched_skills",
         "missing_skills",
-        "score",
         "applied",
         "note",
-        "decided_at",
         "resume_id",
     ]
     return csv_text(header, rows)

@@ -19,7 +19,7 @@ from jobmatch.metrics import RECOMMENDATIONS_SERVED
 from resumes.views import original_file_response
 from search import access
 from search.access import ADMIN, RECRUITER, role_required
-from search.forms import DecisionForm, InvitationForm, PostingForm, PostingImportForm
+from search.forms import InvitationForm, PostingForm, PostingImportForm, StageForm
 from search.models import Invitation, Organisation, PostingImport, ResumeAccess
 from search.postings.bulk import (
     COLUMNS,
@@ -31,11 +31,13 @@ from search.postings.bulk import (
     import_progress,
 )
 from search.postings.services import POSTING_FORM_FIELDS, posting_set_open, posting_update
-from search.selectors import candidates_for_posting, shortlist_for_posting
+from search.selectors import candidates_for_posting
 
-from .decisions import candidate_decide, candidates_request, candidates_stale, resume_access_record
-from .exports import rejected_rows_csv, shortlist_csv
+from .decisions import candidates_request, candidates_stale, resume_access_record
+from .exports import pipeline_csv, rejected_rows_csv
 from .invitations import invitation_issue, invitation_link, invitation_send
+from .overview import site_overview
+from .pipeline import SUGGESTED, NotACandidate, board_for_posting, history, stage_label, stage_move
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recruit/dashboard.html",
         {"page": page, "q": q, "organisation": access.organisation_of(request.user)},
     )
+
+
+@role_required(ADMIN)
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    """The site in numbers, for admins: postings, uploads, parse failures by code, alerts sent."""
+    return render(request, "recruit/overview.html", {"overview": site_overview()})
 
 
 @role_required(*STAFF)
@@ -104,7 +113,26 @@ def posting_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "recruit/posting.html",
-        {"posting": posting, "rows": rows, "decision_form": DecisionForm()},
+        {"posting": posting, "rows": rows, "stages": StageForm.base_fields["stage"].choices, "tab": "ranked"},
+    )
+
+
+@role_required(*STAFF)
+@require_GET
+def posting_pipeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The posting's candidates by stage, and its funnel."""
+    posting = access.posting_managed_by(request.user, pk)
+    board = board_for_posting(posting=posting)
+    return render(
+        request,
+        "recruit/pipeline.html",
+        {
+            "posting": posting,
+            "board": board,
+            "columns": [(stage, stage_label(stage), cards) for stage, cards in board.columns.items()],
+            "stages": StageForm.base_fields["stage"].choices,
+            "tab": "pipeline",
+        },
     )
 
 
@@ -145,12 +173,23 @@ def candidate_detail(request: HttpRequest, pk: int, public_id: str) -> HttpRespo
     resume_access_record(user=request.user, resume=resume, action=ResumeAccess.Action.VIEW, posting=posting)
     match = posting.candidate_matches.filter(resume=resume).first()
     decision = posting.decisions.filter(resume=resume).first()
-    form = DecisionForm(initial={"status": decision.status, "note": decision.note} if decision else None)
     applied = posting.applications.filter(resume=resume).exists()
+    stage = decision.status if decision else ("applied" if applied else SUGGESTED)
+    form = StageForm(initial={"stage": "screening" if stage == SUGGESTED else stage})
     return render(
         request,
         "recruit/candidate.html",
-        {"posting": posting, "resume": resume, "match": match, "decision": decision, "form": form, "applied": applied},
+        {
+            "posting": posting,
+            "resume": resume,
+            "match": match,
+            "decision": decision,
+            "stage": stage,
+            "stage_label": stage_label(stage),
+            "form": form,
+            "applied": applied,
+            "history": history(posting=posting, resume=resume),
+        },
     )
 
 
@@ -162,33 +201,42 @@ def candidate_file(request: HttpRequest, pk: int, public_id: str) -> FileRespons
     return original_file_response(resume)
 
 
+NEXT_PAGES = {"candidate": "recruit:candidate", "pipeline": "recruit:pipeline"}
+
+
 @role_required(*STAFF)
 @require_POST
-def candidate_decision(request: HttpRequest, pk: int, public_id: str) -> HttpResponse:
+def candidate_stage(request: HttpRequest, pk: int, public_id: str) -> HttpResponse:
+    """Move a candidate to a stage (and/or add a note); back to the page the form was on."""
     posting, resume = _candidate(request, pk, public_id)
-    form = DecisionForm(request.POST)
+    form = StageForm(request.POST)
+    name = (resume.profile or {}).get("name") or "The candidate"
     if form.is_valid():
-        candidate_decide(
-            posting=posting,
-            resume=resume,
-            status=form.cleaned_data["status"],
-            note=form.cleaned_data["note"],
-            by=request.user,
-        )
-        messages.success(request, "Shortlisted." if form.cleaned_data["status"] == "shortlisted" else "Rejected.")
+        try:
+            stage_move(
+                posting=posting,
+                resume=resume,
+                stage=form.cleaned_data["stage"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except NotACandidate:
+            raise Http404("No such candidate.") from None
+        messages.success(request, f"{name}: {stage_label(form.cleaned_data['stage'])}.")
     else:
-        messages.error(request, "Choose shortlist or reject; a note has at most 2,000 characters.")
-    if request.POST.get("next") == "candidate":
-        return redirect("recruit:candidate", pk=posting.pk, public_id=resume.public_id)
-    return redirect("recruit:posting", pk=posting.pk)
+        messages.error(request, "Choose a stage; a note has at most 2,000 characters.")
+    target = NEXT_PAGES.get(request.POST.get("next", ""))
+    if target == "recruit:candidate":
+        return redirect(target, pk=posting.pk, public_id=resume.public_id)
+    return redirect(target or "recruit:posting", pk=posting.pk)
 
 
 @role_required(*STAFF)
 @require_GET
-def shortlist_export(request: HttpRequest, pk: int) -> HttpResponse:
+def pipeline_export(request: HttpRequest, pk: int) -> HttpResponse:
     posting = access.posting_managed_by(request.user, pk)
-    response = HttpResponse(shortlist_csv(shortlist_for_posting(posting=posting)), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="shortlist-{posting.pk}.csv"'
+    response = HttpResponse(pipeline_csv(board_for_posting(posting=posting)), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="pipeline-{posting.pk}.csv"'
     return response
 
 

@@ -9,6 +9,7 @@ from django import template
 
 from resumes.understanding.vocabulary import occupation_name
 from search.ranking import explain
+from search.recruiting.pipeline import stage_label
 
 register = template.Library()
 
@@ -41,6 +42,16 @@ def fit_class(score: float | None) -> str:
 @register.filter
 def plain_reasons(why: dict[str, Any] | None) -> list[str]:
     return explain.plain_reasons(why or {}, occupation_name=occupation_title)
+
+
+@register.filter
+def stage_name(stage: str) -> str:
+    return stage_label(stage).lower()
+
+
+@register.filter
+def candidate_reasons(why: dict[str, Any] | None) -> list[str]:
+    return explain.candidate_reasons(why or {}, occupation_name=occupation_title)
 
 
 @register.filter

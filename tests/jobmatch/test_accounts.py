@@ -145,7 +145,8 @@ def test_staff_open_candidates_and_the_admin_only_with_two_factor_authentication
         reverse("recruit:posting", args=[posting.pk]),
         reverse("recruit:candidate", args=[posting.pk, resume.public_id]),
         reverse("recruit:candidate_file", args=[posting.pk, resume.public_id]),
-        reverse("recruit:shortlist_csv", args=[posting.pk]),
+        reverse("recruit:pipeline", args=[posting.pk]),
+        reverse("recruit:pipeline_csv", args=[posting.pk]),
     ]
     unverified = person("rex.unverified", verified=False)
     Membership.objects.create(user=unverified, organisation=org_a)

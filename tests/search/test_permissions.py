@@ -76,13 +76,15 @@ MATRIX = [
     ("search:fit", (), _row(200, 200, 200, 200, 200, 200)),
     # recruiter pages: seekers are refused (403), other organisations' postings are not found (404)
     ("recruit:dashboard", (), _row(403, 403, 200, 200, 200, LOGIN)),
+    ("recruit:overview", (), _row(403, 403, 403, 403, 200, LOGIN)),
     ("recruit:posting_new", (), _row(403, 403, 200, 200, 200, LOGIN)),
     ("recruit:invitations", (), _row(403, 403, 200, 200, 200, LOGIN)),
     ("recruit:import_new", (), _row(403, 403, 200, 200, 200, LOGIN)),
     ("recruit:posting", ("pa",), _row(403, 403, 200, 404, 200, LOGIN)),
     ("recruit:posting_edit", ("pa",), _row(403, 403, 200, 404, 200, LOGIN)),
     ("recruit:candidates_status", ("pa",), _row(403, 403, 200, 404, 200, LOGIN)),
-    ("recruit:shortlist_csv", ("pa",), _row(403, 403, 200, 404, 200, LOGIN)),
+    ("recruit:pipeline", ("pa",), _row(403, 403, 200, 404, 200, LOGIN)),
+    ("recruit:pipeline_csv", ("pa",), _row(403, 403, 200, 404, 200, LOGIN)),
     # a resume shared with Acme (applied) ...
     ("recruit:candidate", ("pa", "shared"), _row(403, 403, 200, 404, 200, LOGIN)),
     ("recruit:candidate_file", ("pa", "shared"), _row(403, 403, 200, 404, 200, LOGIN)),
@@ -124,8 +126,8 @@ POSTS = [
     ("search:resume_feedback", ("shared",), _row(302, 404, 404, 404, 404, LOGIN)),
     ("recruit:posting_close", ("pa",), _row(403, 403, 302, 404, 302, LOGIN)),
     ("recruit:candidates_refresh", ("pa",), _row(403, 403, 302, 404, 302, LOGIN)),
-    ("recruit:decision", ("pa", "shared"), _row(403, 403, 302, 404, 302, LOGIN)),
-    ("recruit:decision", ("pa", "private"), _row(403, 403, 404, 404, 404, LOGIN)),
+    ("recruit:stage", ("pa", "shared"), _row(403, 403, 302, 404, 302, LOGIN)),
+    ("recruit:stage", ("pa", "private"), _row(403, 403, 404, 404, 404, LOGIN)),
 ]
 
 
@@ -137,7 +139,7 @@ def test_permission_matrix_for_actions(client, world, url_name, args, expected):
         c = _client_for(client, world["users"][persona])
         r = c.post(
             url,
-            {"status": "shortlisted", "note": "ok", "discoverable": "1", "action": "save", "posting": world["pa"].pk},
+            {"stage": "interview", "note": "ok", "discoverable": "1", "action": "save", "posting": world["pa"].pk},
         )
         assert r.status_code == expected[persona], f"{persona} POST {url}: {r.status_code}"
         if persona == "anonymous":

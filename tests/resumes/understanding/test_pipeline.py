@@ -81,10 +81,22 @@ def test_skill_spans_point_at_the_text_they_name():
         ("SQL", "Structured query language SQL"),
         ("PowerPoint", "Microsoft PowerPoint"),
         ("customer service", "customer service"),
+        ("SAP software", "SAP"),  # one name for one skill
+        ("SAP", "SAP"),
     ],
 )
 def test_synonyms_map_to_one_canonical_skill(surface, canonical):
     assert canonical_skill(surface) == canonical
+
+
+def test_an_occupations_usual_tools_name_each_skill_once():
+    from resumes.models import profile_skills
+    from resumes.understanding.vocabulary import occupation_skills
+
+    tools = occupation_skills("13-2011.00")  # accountants: O*NET lists "SAP software"
+    assert "SAP" in tools and "SAP software" not in tools and len(tools) == len(set(tools))
+    profile = {"skills": [{"canonical": "SAP"}, {"canonical": "SAP software"}, {"name": "Excel"}]}
+    assert profile_skills(profile) == ["SAP", "Excel"]
 
 
 def test_ordinary_words_are_not_taken_for_products():

@@ -57,6 +57,10 @@ def test_a_digest_holds_at_most_ten_new_fitting_postings_best_first(subscribed):
     for n, item in enumerate(items, start=1):
         assert item.posting.title in body
         assert f"/jobs/{item.posting.pk}/?r={subscribed.public_id}&pos={n}" in body
+    assert body.count(" match · ") == len(items)  # each job's fit level and reasons in words
+    html = message.alternatives[0][0]
+    assert sum(html.count(f"<strong>{level} match</strong>") for level in ("Strong", "Good", "Possible")) == len(items)
+    assert "score" not in body.lower() and "bm25" not in body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     sent = Interaction.objects.filter(resume=subscribed, kind="alert")
     assert sorted(sent.values_list("position", flat=True)) == list(range(1, len(items) + 1))

@@ -126,22 +126,30 @@ def test_candidates_are_shared_resumes_ranked_with_reasons_and_applicants_marked
     assert "Tom Byte" not in page and "Maria Lopez" in page
 
 
-def test_shortlist_and_reject_with_notes_and_export_the_shortlist(  # type: ignore[no-untyped-def]
-    client, recruiter, seeker, other_seeker, nurse_posting
+def test_ranked_candidates_read_in_words_and_move_into_the_pipeline(  # type: ignore[no-untyped-def]
+    client, recruiter, seeker, other_seeker, nurse_posting, django_capture_on_commit_callbacks
 ):
     a = resume_of(seeker, NURSE, discoverable=True)
     b = resume_of(other_seeker, NURSE_2, discoverable=True)
     posting = nurse_posting
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("recruit:posting", args=[posting.pk]))  # stale: ranks the shared resumes again
+    page = client.get(reverse("recruit:posting", args=[posting.pk])).content.decode()
+    card = page[page.index("Maria Lopez") :]
+    card = card[: card.index("</li>", card.index('class="reasons"') + 20)]
+    assert "Has 2 of the" in card and "skills the posting lists: " in card  # in words, not scores
+    assert "match</span>" in card and "Location fit" not in card and "score" not in card.lower()
     r = client.post(
-        reverse("recruit:decision", args=[posting.pk, a.public_id]), {"status": "shortlisted", "note": "=CALL ME"}
+        reverse("recruit:stage", args=[posting.pk, a.public_id]), {"stage": "screening", "note": "=CALL ME"}
     )
-    assert r.status_code == 302
-    client.post(reverse("recruit:decision", args=[posting.pk, b.public_id]), {"status": "rejected", "note": "no"})
-    r = client.get(reverse("recruit:shortlist_csv", args=[posting.pk]))
+    assert r.status_code == 302 and r["Location"] == reverse("recruit:posting", args=[posting.pk])
+    client.post(reverse("recruit:stage", args=[posting.pk, b.public_id]), {"stage": "rejected", "note": "no"})
+    r = client.get(reverse("recruit:pipeline_csv", args=[posting.pk]))
     assert r["Content-Type"] == "text/csv"
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
     assert len(rows) == 1
     assert rows[0]["name"] == "Maria Lopez" and rows[0]["email"] == "maria.lopez@example.com"
+    assert rows[0]["stage"] == "screening"
     assert rows[0]["note"] == "'=CALL ME"  # neutralised: a spreadsheet shows it, does not run it
     assert rows[0]["applied"] == "no" and rows[0]["resume_id"] == str(a.public_id)
 
