@@ -68,11 +68,10 @@ class Resume(models.Model):
 
 def profile_skills(profile: dict[str, Any] | None) -> list[str]:
     """Canonical skills of a profile (resumes.understanding.pipeline.Profile as a dict), each once, in order."""
-    from resumes.understanding.vocabulary import one_name
+    from resumes.understanding.vocabulary import shown_once
 
     skills = (profile or {}).get("skills") or []
-    names = (one_name(s.get("canonical") or s.get("name") or "") for s in skills if s)
-    return [name for name in dict.fromkeys(names) if name]
+    return shown_once(s.get("canonical") or s.get("name") or "" for s in skills if s)
 
 
 def profile_summary(profile: dict[str, Any] | None) -> dict[str, Any]:

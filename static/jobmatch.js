@@ -17,7 +17,7 @@ document.addEventListener("click", (event) => {
   function loadResults() {
     return fetch(box.dataset.resultsUrl, { credentials: "same-origin" })
       .then((r) => r.text())
-      .then((html) => { results.innerHTML = html; });
+      .then((html) => { results.innerHTML = html; results.classList.remove("expecting"); });
   }
 
   function showProfile() {

@@ -137,6 +137,25 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     assert page.evaluate("window.stillHere") and "Dismissed" in page.locator(".feedback-note").inner_text()
     assert page.locator(".match-count").inner_text() == "10"
 
+    # The keyboard alone reaches a result's actions: Tab from the top of the page to the third card's Save,
+    # Enter saves it in place.
+    third = page.locator("li.match").nth(2)
+    page.locator("body").focus()
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        here = page.evaluate(
+            "() => { const e = document.activeElement; const card = e.closest('li.match');"
+            " return [e.tagName, e.textContent.trim(), card ? [...card.parentNode.children].indexOf(card) : -1]; }"
+        )
+        if here == ["BUTTON", "Save", 2]:
+            break
+    else:
+        raise AssertionError("Tab never reached the third result's Save button")
+    page.keyboard.press("Enter")
+    expect(third.locator(".tag.saved")).to_have_count(1)
+    third.get_by_role("button", name="Unsave").click()
+    expect(third.locator(".tag.saved")).to_have_count(0)
+
     # The profile read from the resume is shown, and the seeker corrects it.
     assert "What we read" in page.locator("#profile").inner_text()
     page.get_by_role("link", name="Correct your profile").click()

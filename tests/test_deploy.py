@@ -48,7 +48,7 @@ def wait_for(url: str, *, status: int = 200, timeout: float = 180, proc: subproc
             last = f"{r.status_code} {r.text[:500]}"
             if r.status_code == status:
                 return
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.Timeout) as exc:  # not up yet, or busy starting
             last = str(exc)
         time.sleep(0.5)
     raise AssertionError(f"{url} did not answer {status} in {timeout:.0f} s; last: {last}")

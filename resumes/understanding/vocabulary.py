@@ -134,8 +134,8 @@ def normalize_title(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", text).replace("/", " ").split()).strip("./ ")
 
 
-# Canonical names that O*NET gives twice, one with a generic word added: one name each, so a person never
-# sees "SAP" and "SAP software" as two skills.
+# Canonical names that O*NET gives twice, one with a generic word added: shown as one, so a person never
+# sees "SAP" and "SAP software" as two skills. (Display only: matching reads the vocabulary as built.)
 SAME_SKILL = {"SAP software": "SAP"}
 
 
@@ -143,11 +143,14 @@ def one_name(skill: str) -> str:
     return SAME_SKILL.get(skill, skill)
 
 
+def shown_once(skills: Any) -> list[str]:
+    """Skill names as a person reads them: each once, under one name."""
+    return [name for name in dict.fromkeys(one_name(s) for s in skills or ()) if name]
+
+
 @lru_cache(maxsize=1)
 def _skills_file() -> dict[str, Any]:
-    data = json.loads(gzip.decompress((ARTIFACTS / "skills.json.gz").read_bytes()))
-    data["labels"] = {label: one_name(name) for label, name in data["labels"].items()}
-    return data  # type: ignore[no-any-return]
+    return json.loads(gzip.decompress((ARTIFACTS / "skills.json.gz").read_bytes()))  # type: ignore[no-any-return]
 
 
 def skills_vocabulary() -> dict[str, str]:
@@ -173,7 +176,7 @@ def vocabulary_version() -> str:
 
 def occupation_skills(code: str) -> list[str]:
     """The technologies O*NET lists as in wide use ("hot") in an occupation, most widespread first."""
-    return list(dict.fromkeys(one_name(s) for s in _titles_file().get("occupation_skills", {}).get(code, ())))
+    return list(_titles_file().get("occupation_skills", {}).get(code, ()))
 
 
 def proper_case_labels() -> frozenset[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from resumes.understanding.vocabulary import occupation_name
+from resumes.understanding.vocabulary import occupation_name, shown_once
 from search.ranking import explain
 from search.recruiting.pipeline import stage_label
 
@@ -17,6 +17,12 @@ register = template.Library()
 @register.filter
 def occupation_title(code: str) -> str:
     return occupation_name(code) if code else ""
+
+
+@register.filter
+def skills_shown(skills: list[str] | None) -> list[str]:
+    """A list of skills as chips: each once, under one name ("SAP", never also "SAP software")."""
+    return shown_once(skills)
 
 
 @register.filter

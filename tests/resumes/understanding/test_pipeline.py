@@ -81,22 +81,19 @@ def test_skill_spans_point_at_the_text_they_name():
         ("SQL", "Structured query language SQL"),
         ("PowerPoint", "Microsoft PowerPoint"),
         ("customer service", "customer service"),
-        ("SAP software", "SAP"),  # one name for one skill
-        ("SAP", "SAP"),
     ],
 )
 def test_synonyms_map_to_one_canonical_skill(surface, canonical):
     assert canonical_skill(surface) == canonical
 
 
-def test_an_occupations_usual_tools_name_each_skill_once():
+def test_a_skill_is_shown_once_under_one_name():
     from resumes.models import profile_skills
-    from resumes.understanding.vocabulary import occupation_skills
+    from search.templatetags.reasons import skills_shown
 
-    tools = occupation_skills("13-2011.00")  # accountants: O*NET lists "SAP software"
-    assert "SAP" in tools and "SAP software" not in tools and len(tools) == len(set(tools))
     profile = {"skills": [{"canonical": "SAP"}, {"canonical": "SAP software"}, {"name": "Excel"}]}
     assert profile_skills(profile) == ["SAP", "Excel"]
+    assert skills_shown(["SAP software", "Microsoft Excel", "SAP"]) == ["SAP", "Microsoft Excel"]
 
 
 def test_ordinary_words_are_not_taken_for_products():

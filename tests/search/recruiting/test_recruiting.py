@@ -137,7 +137,7 @@ def test_ranked_candidates_read_in_words_and_move_into_the_pipeline(  # type: ig
     page = client.get(reverse("recruit:posting", args=[posting.pk])).content.decode()
     card = page[page.index("Maria Lopez") :]
     card = card[: card.index("</li>", card.index('class="reasons"') + 20)]
-    assert "Has 2 of the" in card and "skills the posting lists: " in card  # in words, not scores
+    assert "Has both skills the posting lists: " in card  # in words, not scores
     assert "match</span>" in card and "Location fit" not in card and "score" not in card.lower()
     r = client.post(
         reverse("recruit:stage", args=[posting.pk, a.public_id]), {"stage": "screening", "note": "=CALL ME"}
