@@ -20,11 +20,16 @@ MAX_PDF_PAGES = 50  # resumes run to a few pages; more is not a resume, and cost
 MAX_DOCX_ENTRIES = 1000
 MAX_DOCX_UNCOMPRESSED = 64 * 1024 * 1024
 MAX_DOCX_RATIO = 200  # inflated / compressed, for entries over 1 MB inflated (text XML runs 5-20)
+# The most text a resume may hold: about three times the longest of the 2,484 Kaggle resumes (35,119
+# characters). Understanding costs memory with the length (a 1.9-million-character text took a worker to
+# 7 GB), so the text is refused here, in the sandbox, before the language pipeline sees it.
+MAX_TEXT_CHARS = 100_000
+MIN_WORDS = 5
 
 
 @dataclass
 class ExtractionError(Exception):
-    # unsupported_type | empty | encrypted | unreadable | no_text | too_large | too_complex | timeout
+    # unsupported_type | empty | encrypted | unreadable | no_text | too_short | too_large | too_complex | timeout
     code: str
     message: str
 
@@ -278,8 +283,21 @@ def extract_text(data: bytes, content_type: str) -> str:
     else:
         raise ExtractionError("unsupported_type", UNSUPPORTED)
     text = normalize_text(raw)
-    if len(text.split()) < 5:
+    if len(text) > MAX_TEXT_CHARS:
+        raise ExtractionError(
+            "too_large",
+            f"The file holds {len(text):,} characters of text; the limit for a resume is {MAX_TEXT_CHARS:,} "
+            "(about 30 pages). Upload the resume on its own.",
+        )
+    words = len(text.split())
+    if words == 0:
         raise ExtractionError(
             "no_text", "No text was found in the file. If it is a scanned image, upload a version with selectable text."
+        )
+    if words < MIN_WORDS:
+        raise ExtractionError(
+            "too_short",
+            f"The file holds only {words} word{'s' if words != 1 else ''}; a resume needs more to be matched. "
+            "Upload your full resume.",
         )
     return text

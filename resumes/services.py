@@ -20,7 +20,7 @@ from jobmatch.metrics import RESUME_FAILURES
 from search.tasks import unindex_resumes
 
 from . import storage, tasks
-from .extract import ExtractionError, sniff_content_type
+from .extract import MAX_TEXT_CHARS, ExtractionError, sniff_content_type
 from .models import Resume
 from .sandbox import extract_sandboxed
 from .understanding.pipeline import understand
@@ -224,7 +224,7 @@ def resume_process(*, resume_id: int, sha256: str | None = None) -> dict[str, fl
 def profile_read(*, text: str) -> dict[str, Any] | None:
     """The structured profile of a resume text; None (and a log line) if understanding fails."""
     try:
-        return understand(text).to_dict()
+        return understand(text[:MAX_TEXT_CHARS]).to_dict()  # extraction refuses longer texts; others are cut
     except Exception:  # matching can go on from the raw text
         log.exception("resume understanding failed")
         return None

@@ -175,6 +175,29 @@ def docx_external_entity(secret_path: str) -> bytes:
     return _docx(_document(b"&xxe;", doctype))
 
 
+def docx_huge_text() -> bytes:
+    """A small DOCX (about half a megabyte) that holds 1.9 million characters of varied words, compressed
+    as ordinary text is (not a zip bomb): the red team's DOCX that took a worker to 7 GB in the language
+    pipeline."""
+    import random
+
+    rng = random.Random(7)
+    words = [f"{a}{b}" for a in ("ledger", "audit", "budget", "team", "client", "report") for b in range(80)]
+    paragraphs, size = [], 0
+    while size < 1_900_000:
+        text = " ".join(rng.choice(words) for _ in range(60)).encode()
+        paragraphs.append(b"<w:p><w:r><w:t>" + text + b"</w:t></w:r></w:p>")
+        size += len(text)
+    xml = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document ' + W + b"><w:body>"
+    return _docx(xml + b"".join(paragraphs) + b"</w:body></w:document>")
+
+
+def text_two_megabytes() -> bytes:
+    """A plain-text file just under 2 MB: under the upload limit, far over what a resume holds."""
+    line = b"Experienced accountant: ledgers, audits, tax returns, payroll and reporting.\n"
+    return line * (1_990_000 // len(line))
+
+
 def pdf_named_docx() -> bytes:
     return text_pdf()
 
@@ -192,4 +215,6 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "garbage": (garbage, "cv.pdf", "unsupported_type"),
     "html-named-pdf": (html_named_pdf, "cv.pdf", "unsupported_type"),
     "pdf-named-docx": (pdf_named_docx, "cv.docx", "unsupported_type"),
+    "docx-huge-text": (docx_huge_text, "cv.docx", "too_large"),
+    "text-2mb": (text_two_megabytes, "cv.txt", "too_large"),
 }

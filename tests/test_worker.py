@@ -62,7 +62,9 @@ def _drop_connections() -> None:
     pools.reset()  # kombu keeps producer pools per connection across apps: a closed one would be reused
 
 
-def _start_worker(log_name: str = "worker.log", beat: bool = False, **env_extra: str) -> subprocess.Popen:
+def _start_worker(
+    log_name: str = "worker.log", beat: bool = False, pool: str = "solo", queues: str = "", **env_extra: str
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jobmatch.settings.base",
@@ -73,7 +75,11 @@ def _start_worker(log_name: str = "worker.log", beat: bool = False, **env_extra:
         **env_extra,
     }
     log = open(settings.DATA_DIR / log_name, "wb")  # noqa: SIM115
-    cmd = [sys.executable, "-m", "celery", "-A", "jobmatch", "worker", "--pool=solo", "--loglevel=INFO"]
+    cmd = [sys.executable, "-m", "celery", "-A", "jobmatch", "worker", f"--pool={pool}", "--loglevel=INFO"]
+    if pool == "prefork":
+        cmd += ["--concurrency=1"]
+    if queues:
+        cmd += ["--queues", queues, "--hostname", f"{queues.split(',')[0]}@%h"]
     cmd += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     if beat:
         cmd += ["-B", "--schedule", str(settings.DATA_DIR / f"beat-{log_name}.db")]
@@ -227,6 +233,46 @@ def test_a_worker_killed_mid_queue_loses_nothing_and_duplicates_nothing(corpus_c
     ours = [i for i in engine.resume_bm25.ids.tolist() if i in ids]  # (the data dir outlives other tests' rows)
     assert len(ours) == len(set(ours))
     assert set(ours) == set(engine.resume_vectors.hashes()) & ids
+    reset_engine()
+
+
+def test_a_prefork_child_killed_mid_task_costs_one_retry_not_the_worker(corpus_committed, redis_broker, client, seeker):
+    """The parsing queue on a prefork pool, as the Procfile runs it. Its child is killed (SIGKILL) while it
+    reads a resume: the worker starts a new child, which warms up (spaCy) and is not killed for being slow
+    to say it is up, the lost task is delivered again, and every upload ends with its ten results."""
+    from search.indexing.engine import reset_engine
+
+    reset_engine()
+    parsing = _start_worker("parsing.log", pool="prefork", queues="parsing")
+    matching = _start_worker("matching.log", queues="matching,indexing,alerts")
+    try:
+        client.force_login(seeker)
+        for name in FILES:
+            data = (FIXTURES / name).read_bytes()
+            assert client.post(reverse("resumes:list"), {"file": SimpleUploadedFile(name, data)}).status_code == 302
+        resumes = list(Resume.objects.all())
+        deadline = time.monotonic() + 180
+        while not Resume.objects.filter(status=Resume.Status.PROCESSING).exists():
+            assert time.monotonic() < deadline, (settings.DATA_DIR / "parsing.log").read_text(errors="replace")[-3000:]
+            assert parsing.poll() is None
+            time.sleep(0.05)
+        children = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(parsing.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert children, "the prefork worker has no child"
+        for pid in children:
+            os.kill(int(pid), signal.SIGKILL)
+        _wait_until_finished(resumes, parsing, "parsing.log", 300)
+        assert matching.poll() is None
+    finally:
+        _stop_worker(parsing)
+        _stop_worker(matching)
+    log = (settings.DATA_DIR / "parsing.log").read_text(errors="replace")
+    assert "WorkerLostError" in log or "exited with 'signal 9 (SIGKILL)'" in log, log[-3000:]
+    assert "Timed out waiting for UP message" not in log
+    for resume in Resume.objects.all():
+        assert resume.status == Resume.Status.DONE, f"{resume}: {resume.failure_reason}\n{log[-3000:]}"
+        assert resume.recommendations.count() == 10
     reset_engine()
 
 

@@ -138,3 +138,22 @@ def test_binary_noise_is_not_mistaken_for_text():
     rng = random.Random(1)
     noise = bytes(rng.randrange(256) for _ in range(4000))
     assert decode_text(noise) is None
+
+
+def test_a_few_words_are_too_short_not_a_scan():
+    with pytest.raises(ExtractionError) as err:
+        extract_text(b"Jane Doe, accountant", TXT)
+    assert err.value.code == "too_short" and "only 3 words" in err.value.message
+    assert "scanned" not in err.value.message
+
+
+def test_more_text_than_a_resume_holds_is_refused_before_understanding():
+    from resumes.extract import MAX_TEXT_CHARS
+
+    line = b"Experienced accountant: ledgers, audits and tax returns.\n"
+    long = line * (MAX_TEXT_CHARS // len(line) + 10)
+    with pytest.raises(ExtractionError) as err:
+        extract_text(long, TXT)
+    assert err.value.code == "too_large" and f"limit for a resume is {MAX_TEXT_CHARS:,}" in err.value.message
+    fits = line * (MAX_TEXT_CHARS // len(line) - 10)
+    assert extract_text(fits, TXT).startswith("Experienced accountant")

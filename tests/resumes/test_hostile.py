@@ -31,6 +31,7 @@ MESSAGES = {  # what the seeker reads for each state: it names what to do
     "encrypted": "Remove the password",
     "unsupported_type": "",
     "timeout": "took too long",
+    "too_short": "only",
 }
 REFUSED_AT_UPLOAD = {name for name, (_, _, code) in hostile.HOSTILE.items() if code == "unsupported_type"}
 
