@@ -1,22 +1,37 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Resume
 
 
 @admin.register(Resume)
-class ResumeAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "owner", "status", "failure_code", "created_at")
-    list_filter = ("status",)
-    # The text and file are the seeker's personal data: not shown in the admin list.
-    exclude = ("text",)
-    readonly_fields = (
+class ResumeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Operations only: where each resume is in processing and why one failed. What a resume says (its
+    file name, text, profile and filters) belongs to the seeker and is shown to no admin here, and who may
+    see it is the seeker's choice alone: nothing is editable. Deleting runs the same clean-up as the
+    seeker's own deletion (resumes.services.resume_deleted)."""
+
+    list_display = ("public_id", "owner", "status", "failure_code", "discoverable", "created_at")
+    list_filter = ("status", "failure_code", "discoverable")
+    fields = (
         "public_id",
-        "stored_name",
-        "sha256",
-        "content_type",
-        "size",
+        "owner",
         "status",
         "failure_code",
         "failure_reason",
+        "attempts",
+        "content_type",
+        "size",
+        "discoverable",
+        "created_at",
         "processed_at",
     )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -54,7 +54,8 @@ class Resume(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
+        # No file name: it often holds the person's name, and this string reaches logs and the admin.
+        return f"Resume {str(self.public_id)[:8]} ({self.get_status_display()})"
 
     @property
     def is_finished(self) -> bool:

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from jobmatch.metrics import RESUME_FAILURES
 from search.tasks import unindex_resumes
@@ -68,11 +69,26 @@ def resume_submit(*, owner: AbstractBaseUser, upload: UploadedFile) -> Resume:
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
             )
-            tasks.process_resume.delay_on_commit(resume.pk, resume.sha256)
+            transaction.on_commit(lambda: resume_send(resume))
     except BaseException:
-        storage.remove(stored_name)  # no row, no file
+        if not Resume.objects.filter(stored_name=stored_name).exists():
+            storage.remove(stored_name)  # no row, no file
         raise
     return resume
+
+
+def resume_send(resume: Resume) -> bool:
+    """Queue a stored resume for processing. A broker that does not answer leaves it waiting, file and row
+    kept: it is marked as untouched for the sweeper's whole wait, so the next sweep (every
+    JOBMATCH_SWEEP_SECONDS) sends it once the broker is back. True when it was sent."""
+    try:
+        tasks.process_resume.delay(resume.pk, resume.sha256)
+    except (BrokerUnreachable, OSError):
+        log.warning("resume %s stored but not queued: the broker did not answer", resume.pk, exc_info=True)
+        stale = timezone.now() - dt.timedelta(seconds=settings.RESUME_STUCK_AFTER_SECONDS + 1)
+        Resume.objects.filter(pk=resume.pk).update(updated_at=stale)
+        return False
+    return True
 
 
 class TransientError(Exception):
@@ -277,22 +293,21 @@ def resume_delete(*, resume: Resume) -> None:
 
 
 def resumes_delete(*, resumes: QuerySet[Resume]) -> None:
-    """Delete the rows (recommendations, applications, interactions, candidate rows cascade), then,
-    once that is committed, their files and their entries in the recruiter-side indexes (a task:
-    only the worker opens the indexes). Call inside a transaction to delete more with them."""
+    """Delete the rows (recommendations, applications, interactions, candidate rows cascade); once that is
+    committed, their files and their entries in the recruiter-side indexes go too (`resume_deleted`, on
+    every deletion of a resume row). Call inside a transaction to delete more with them."""
     with transaction.atomic():
-        gone = list(resumes.select_for_update().values_list("pk", "stored_name"))
-        if not gone:
-            return
-        Resume.objects.filter(pk__in=[pk for pk, _ in gone]).delete()
-        resume_ids = [pk for pk, _ in gone]
+        ids = list(resumes.select_for_update().values_list("pk", flat=True))
+        if ids:
+            Resume.objects.filter(pk__in=ids).delete()
 
-        def remove_files() -> None:
-            for _, stored_name in gone:
-                storage.remove(stored_name)
 
-        transaction.on_commit(remove_files)
-        unindex_resumes.delay_on_commit(resume_ids)
+def resume_deleted(sender: Any, instance: Resume, **kwargs: Any) -> None:
+    """post_delete of a Resume, whoever deleted it: after the commit, remove its file and its entries in
+    the recruiter-side indexes (a task: only the worker opens the indexes)."""
+    stored_name, resume_id = instance.stored_name, instance.pk
+    transaction.on_commit(lambda: storage.remove(stored_name))
+    unindex_resumes.delay_on_commit([resume_id])
 
 
 def resume_ingest(

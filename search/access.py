@@ -13,15 +13,18 @@ never 403, so that nobody learns a private thing exists; a page meant for anothe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 
 from resumes.models import Resume
 
@@ -93,12 +96,23 @@ def posting_open_for_seekers(pk: int) -> JobPosting:
 # --- resumes --------------------------------------------------------------------------------
 
 
+def sharing_posting(prefix: str = "") -> Q:
+    """Postings an application still shares a resume through: open, or closed (by hand or by its closing
+    date) less than JOBMATCH_SHARING_GRACE_DAYS ago. `prefix` names the relation ("applications__posting__")."""
+    now = timezone.now()
+    since = now - dt.timedelta(days=settings.SHARING_GRACE_DAYS)
+    not_closed_long = Q(**{f"{prefix}closed_at__isnull": True}) | Q(**{f"{prefix}closed_at__gte": since})
+    not_past_long = Q(**{f"{prefix}closes_at__isnull": True}) | Q(**{f"{prefix}closes_at__gte": since.date()})
+    return not_closed_long & not_past_long
+
+
 def shared_with_organisation(organisation: Organisation | None) -> Q:
-    """Resumes an organisation's recruiters may see: discoverable ones, and those applied to its postings.
-    For postings without an organisation (imported public data): discoverable ones only."""
+    """Resumes an organisation's recruiters may see: discoverable ones, and those applied to its postings
+    (until the grace period after the posting closed). For postings without an organisation (imported
+    public data): discoverable ones only."""
     shared = Q(discoverable=True)
     if organisation is not None:
-        shared |= Q(applications__posting__organisation=organisation)
+        shared |= Q(applications__posting__organisation=organisation) & sharing_posting("applications__posting__")
     return shared
 
 
@@ -107,7 +121,9 @@ def resumes_shared_with(user: User) -> QuerySet[Resume]:
     role = role_of(user)
     done = Resume.objects.filter(status=Resume.Status.DONE)
     if role == ADMIN:
-        return done.filter(Q(discoverable=True) | Q(applications__isnull=False)).distinct()
+        return done.filter(
+            Q(discoverable=True) | (Q(applications__isnull=False) & sharing_posting("applications__posting__"))
+        ).distinct()
     if role == RECRUITER:
         return done.filter(shared_with_organisation(organisation_of(user))).distinct()
     return Resume.objects.none()
@@ -118,7 +134,10 @@ def resumes_visible_for_posting(posting: JobPosting) -> QuerySet[Resume]:
     or applied to this very posting."""
     return (
         Resume.objects.filter(status=Resume.Status.DONE)
-        .filter(shared_with_organisation(posting.organisation) | Q(applications__posting=posting))
+        .filter(
+            shared_with_organisation(posting.organisation)
+            | (Q(applications__posting=posting) & sharing_posting("applications__posting__"))
+        )
         .distinct()
     )
 

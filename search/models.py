@@ -131,6 +131,9 @@ class JobPosting(models.Model):
     active = models.BooleanField(default=True, db_index=True)
     # The last day it takes applications; afterwards it leaves every result list and the indexes.
     closes_at = models.DateField(null=True, blank=True, db_index=True)
+    # When it was closed (by hand, by the admin or on its closing date); None while open. Resumes shared only
+    # by applying to it stay visible to its organisation for JOBMATCH_SHARING_GRACE_DAYS after this.
+    closed_at = models.DateTimeField(null=True, blank=True)
     # Whose posting it is: set for postings written or imported by an organisation's recruiters.
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="postings"

@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import InvalidPage
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -70,6 +70,8 @@ def resume_feedback(request: HttpRequest, public_id: str) -> HttpResponse:
     except ValueError:
         position = None
     action = request.POST.get("action", "")
+    if action in ("save", "dismiss", "applied") and not posting.is_open:
+        raise Http404("This posting is closed or does not exist.")  # never a closed posting's title
     ok, removed = True, False
     if action == "save":
         feedback.bookmark_save(resume=resume, posting=posting, saved=True, position=position)
@@ -116,7 +118,11 @@ def saved(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def applied(request: HttpRequest) -> HttpResponse:
-    return _my_postings(request, "applied", selectors.applied_for_owner(owner=request.user))
+    rows = list(selectors.applied_for_owner(owner=request.user))
+    sent = set(Application.objects.filter(resume__owner=request.user).values_list("resume_id", "posting_id"))
+    for row in rows:  # an application made here (not only marked as applied elsewhere), open or closed
+        row.withdrawable = (row.resume_id, row.posting_id) in sent  # type: ignore[attr-defined]
+    return _my_postings(request, "applied", rows)
 
 
 @login_required
@@ -219,12 +225,18 @@ def _posting_context(request: HttpRequest, posting: JobPosting) -> dict[str, obj
 @require_POST
 def posting_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply with one of your resumes (it is shared with the posting's organisation), or withdraw."""
-    posting = access.posting_open_for_seekers(pk)
     resume = resume_get_for_owner(owner=request.user, public_id=request.POST.get("resume", ""))
-    if request.POST.get("withdraw") == "1":
+    if request.POST.get("withdraw") == "1":  # open or closed: an application ends when the seeker says so
+        application = Application.objects.filter(resume=resume, posting_id=pk).select_related("posting").first()
+        if application is None:
+            raise Http404("No such application.")
+        posting = application.posting
         application_withdraw(resume=resume, posting=posting)
         messages.success(request, "Application withdrawn: the organisation no longer sees this resume for it.")
+        if request.POST.get("back") == "applied":
+            return redirect("search:applied")
     else:
+        posting = access.posting_open_for_seekers(pk)
         try:
             application_submit(resume=resume, posting=posting)
         except ApplicationRefused as exc:

@@ -204,3 +204,16 @@ def search_service(settings):  # type: ignore[no-untyped-def]
     yield settings.JOBMATCH_SEARCH_URL
     server.shutdown()
     server.server_close()
+
+
+def drop_broker_connections() -> None:
+    """Make the app connect afresh to the broker now configured (Celery caches its pools)."""
+    from kombu import pools
+
+    from jobmatch.celery import app as celery_app
+
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    pools.reset()  # kombu keeps producer pools per connection across apps: a closed one would be reused

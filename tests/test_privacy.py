@@ -49,8 +49,9 @@ def _files_containing(root, needle: bytes) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("where", ["account page", "django admin"])
 def test_deleting_an_account_leaves_no_trace_of_its_resumes_anywhere(
-    client, corpus_committed, django_capture_on_commit_callbacks, settings
+    client, corpus_committed, django_capture_on_commit_callbacks, settings, where
 ):
     import random
     import string
@@ -89,13 +90,20 @@ def test_deleting_an_account_leaves_no_trace_of_its_resumes_anywhere(
 
     assert EmailAddress.objects.filter(user=seeker).exists() and Authenticator.objects.filter(user=seeker).exists()
     assert UserSession.objects.filter(user=seeker).exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(reverse("account_delete"), {"password": "correct horse battery 9"})
-    assert r.status_code == 302 and r["Location"] == reverse("home")
+    if where == "account page":
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client.post(reverse("account_delete"), {"password": "correct horse battery 9"})
+        assert r.status_code == 302 and r["Location"] == reverse("home")
+    else:  # an admin deletes the user in the Django admin: the same clean-up, nothing left behind
+        client.force_login(person("ada.admin", is_staff=True, is_superuser=True, two_factor=True))
+        with django_capture_on_commit_callbacks(execute=True):
+            r = client.post(reverse("admin:auth_user_delete", args=[seeker.pk]), {"post": "yes"})
+        assert r.status_code == 302, r.content[:500]
 
     assert not get_user_model().objects.filter(username="sam.private").exists()
     database = _everything_in_the_database()
     assert token not in database and token.lower() not in database and "sam.private@example.org" not in database
+    # (Django's admin log keeps the deleted user's name, as it does for every deletion made there.)
     assert not EmailAddress.objects.filter(user_id=seeker.pk).exists()
     assert not Authenticator.objects.filter(user_id=seeker.pk).exists()
     assert not UserSession.objects.filter(user_id=seeker.pk).exists()
@@ -168,3 +176,21 @@ def test_no_date_of_birth_or_other_sensitive_field_is_extracted():
         assert sensitive not in dumped, sensitive
     # Only the fields `parse_resume` documents, plus the occupations the titles map to.
     assert set(profile) <= (PROFILE_KEYS - {"id"}) | {"occupations"}
+
+
+def test_the_django_admin_shows_no_resume_content_and_changes_no_visibility(client, seeker, admin_user):
+    from tests.conftest import make_resume
+
+    resume = make_resume(seeker, text="Nadia Private\nnadia@example.com", name="Nadia_Private_CV.txt")
+    Resume.objects.filter(pk=resume.pk).update(profile={"name": "Nadia Private", "email": "nadia@example.com"})
+    client.force_login(admin_user)
+    url = reverse("admin:resumes_resume_change", args=[resume.pk])
+    page = client.get(url).content.decode()
+    assert str(resume.public_id) in page
+    assert "Nadia" not in page and "nadia@example.com" not in page  # neither the profile, the text nor the name
+    listing = client.get(reverse("admin:resumes_resume_changelist")).content.decode()
+    assert "Nadia" not in listing
+    r = client.post(url, {"discoverable": "on"})
+    assert r.status_code == 403
+    resume.refresh_from_db()
+    assert resume.discoverable is False

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from jobmatch.celery import app as celery_app
 from resumes.models import Resume
-from tests.conftest import FIXTURES, ROOT, require_service
+from tests.conftest import FIXTURES, ROOT, drop_broker_connections, require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -41,25 +41,14 @@ def redis_broker():
     redis.Redis.from_url(REDIS_URL).flushdb()
     old = dict(celery_app.conf)
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False, broker_transport_options={})
-    _drop_connections()
+    drop_broker_connections()
     yield
     celery_app.conf.update(
         broker_url=old["broker_url"],
         task_always_eager=old["task_always_eager"],
         broker_transport_options=old["broker_transport_options"],
     )
-    _drop_connections()
-
-
-def _drop_connections() -> None:
-    """Make the app connect afresh to the broker now configured (Celery caches its pools)."""
-    from kombu import pools
-
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    pools.reset()  # kombu keeps producer pools per connection across apps: a closed one would be reused
+    drop_broker_connections()
 
 
 def _start_worker(

@@ -261,6 +261,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # job alerts go out (hourly runs; each seeker is due once a day or a week); the personalised
 # re-ranker is retrained nightly from the day's interactions.
 RESUME_STUCK_AFTER_SECONDS = env_int("JOBMATCH_STUCK_AFTER_SECONDS", 600)
+# How long after a posting closes its organisation still sees the resumes shared only by applying to it
+# (to finish interviews and offers); afterwards they are the seeker's again (search.access.sharing_posting).
+SHARING_GRACE_DAYS = env_int("JOBMATCH_SHARING_GRACE_DAYS", 30)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-resumes": {"task": "resumes.sweep_stuck", "schedule": env_int("JOBMATCH_SWEEP_SECONDS", 300)},
     "expire-postings": {"task": "search.expire_postings", "schedule": 60 * 60},

@@ -184,7 +184,12 @@ def posting_set_open(*, posting: JobPosting, open: bool) -> JobPosting:
 def postings_set_open(*, posting_ids: list[int], open: bool) -> int:
     """Close or reopen many postings at once (the admin's actions)."""
     with transaction.atomic():
-        changed = JobPosting.objects.filter(id__in=posting_ids).update(active=open, updated_at=timezone.now())
+        now = timezone.now()
+        postings = JobPosting.objects.filter(id__in=posting_ids)
+        if open:
+            changed = postings.update(active=True, closed_at=None, updated_at=now)
+        else:  # a posting closed again keeps the date it was first closed
+            changed = postings.filter(active=True).update(active=False, closed_at=now, updated_at=now)
         tasks.index_postings.delay_on_commit()
         if not open:
             seekers_rematch(posting_ids=posting_ids)
@@ -215,7 +220,8 @@ def postings_expire(*, today: dt.date | None = None) -> int:
     with transaction.atomic():
         ids = list(JobPosting.objects.filter(active=True, closes_at__lt=today).values_list("id", flat=True))
         if ids:
-            JobPosting.objects.filter(id__in=ids).update(active=False, updated_at=timezone.now())
+            now = timezone.now()
+            JobPosting.objects.filter(id__in=ids).update(active=False, closed_at=now, updated_at=now)
             tasks.index_postings.delay_on_commit()
             seekers_rematch(posting_ids=ids)
     return len(ids)

@@ -86,7 +86,7 @@ def test_a_file_that_fails_to_read_is_not_retried(monkeypatch, seeker, corpus):
     Resume.objects.filter(pk=resume.pk).update(status=Resume.Status.PENDING)
     process_resume.delay(resume.pk, resume.sha256)
     resume.refresh_from_db()
-    assert resume.status == Resume.Status.FAILED and resume.failure_code == "no_text"
+    assert resume.status == Resume.Status.FAILED and resume.failure_code == "too_short"
     assert calls["n"] == 0 and resume.attempts == 0  # the delivery ended: no attempt left counting
 
 
@@ -185,3 +185,65 @@ def test_each_task_goes_to_its_queue_and_a_plain_worker_takes_them_all():
     # Every task the apps define is routed somewhere on purpose.
     ours = {n for n in app.tasks if n.startswith(("resumes.", "search."))}
     assert ours == set(queues)
+
+
+def test_an_upload_while_the_broker_is_down_is_kept_and_sent_when_it_is_back(
+    seeker_client, settings, django_capture_on_commit_callbacks
+):
+    """A Redis of the test's own, stopped before the upload: the seeker gets the page (no 500), the row and
+    the file are kept, waiting; once Redis is back the next sweep sends it."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from jobmatch.celery import app
+    from resumes import storage
+    from tests.conftest import drop_broker_connections
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def start() -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [server, "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+        )
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return proc
+            time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_transport_options")}
+    redis = start()
+    app.conf.update(broker_url=f"redis://127.0.0.1:{port}/0", task_always_eager=False, broker_transport_options={})
+    drop_broker_connections()
+    try:
+        redis.terminate()
+        redis.wait()  # the broker goes down
+        with django_capture_on_commit_callbacks(execute=True):
+            r = seeker_client.post(reverse("resumes:list"), {"file": SimpleUploadedFile("cv.txt", TEXT.encode())})
+        assert r.status_code == 302
+        resume = Resume.objects.get()
+        assert resume.status == Resume.Status.PENDING and storage.read(resume.stored_name) == TEXT.encode()
+        assert "Waiting" in seeker_client.get(reverse("resumes:detail", args=[resume.public_id])).content.decode()
+
+        redis = start()  # back
+        drop_broker_connections()
+        assert resumes_sweep() == 1  # the first sweep sends it, without waiting the usual ten minutes
+        import redis as redis_client
+
+        assert redis_client.Redis(port=port).llen("parsing") == 1
+    finally:
+        redis.terminate()
+        redis.wait()
+        app.conf.update(**old)
+        drop_broker_connections()
