@@ -136,17 +136,25 @@ def _how_many(have: int, listed: int) -> str:
     return f"{have} of the {listed}"
 
 
+def _skills_said(why: Mapping[str, Any]) -> tuple[int, int, str] | None:
+    """How many of the skills a posting states the resume has, how many it states, the first three named;
+    None when it states none."""
+    matched, missing = list(why.get("matched_skills") or []), list(why.get("missing_skills") or [])
+    if not matched and not missing:
+        return None
+    return len(matched), len(matched) + len(missing), ", ".join(matched[:3]) + ("…" if len(matched) > 3 else "")
+
+
 def plain_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> list[str]:
     """Two to four reasons a person would give, from a pair's reasons: skills, occupation, level, place.
     `occupation_name` turns an O*NET code into its title (the vocabulary lives outside the ranking core)."""
     out: list[str] = []
-    matched, missing = list(why.get("matched_skills") or []), list(why.get("missing_skills") or [])
-    if matched or missing:
-        listed = len(matched) + len(missing)
-        names = ", ".join(matched[:3]) + ("…" if len(matched) > 3 else "")
+    skills = _skills_said(why)
+    if skills is not None:
+        have, listed, names = skills
         out.append(
-            f"You have {_how_many(len(matched), listed)} skills it lists" + (f": {names}" if matched else "")
-            if matched
+            f"You have {_how_many(have, listed)} skills it lists: {names}"
+            if have
             else f"It asks for {listed} skill{'s' if listed != 1 else ''} your resume does not name"
         )
     occupation = why.get("occupation") or {}
@@ -185,13 +193,12 @@ def plain_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> lis
 def candidate_reasons(why: Mapping[str, Any], *, occupation_name: Any = None) -> list[str]:
     """The same reasons read by a recruiter about a candidate: skills, occupation, level, place."""
     out: list[str] = []
-    matched, missing = list(why.get("matched_skills") or []), list(why.get("missing_skills") or [])
-    if matched or missing:
-        listed = len(matched) + len(missing)
-        names = ", ".join(matched[:3]) + ("…" if len(matched) > 3 else "")
+    skills = _skills_said(why)
+    if skills is not None:
+        have, listed, names = skills
         out.append(
-            f"Has {_how_many(len(matched), listed)} skills the posting lists: {names}"
-            if matched
+            f"Has {_how_many(have, listed)} skills the posting lists: {names}"
+            if have
             else f"Names none of the {listed} skill{'s' if listed != 1 else ''} the posting lists"
         )
     name = occupation_name or (lambda code: "")
