@@ -45,6 +45,17 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RefusalWithoutTracebackFilter(logging.Filter):
+    """A refused request (403, 404) is an ordinary answer, not an error: Django logs it with the exception
+    attached, which prints a traceback per refusal. Keep the one line, drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) in (403, 404) and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 # Celery: the id travels in the message headers and is set around the task body.
 def add_request_id_header(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
     if headers is not None and request_id.get() != "-":
@@ -75,9 +86,18 @@ def logging_config(*, level: str, json: bool) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "jobmatch.observability.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "jobmatch.observability.RequestIdFilter"},
+            "refusals": {"()": "jobmatch.observability.RefusalWithoutTracebackFilter"},
+        },
         "formatters": {"main": formatter},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main", "filters": ["request_id"]}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "main",
+                "filters": ["request_id", "refusals"],
+            }
+        },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {"httpx": {"level": "WARNING"}},
     }

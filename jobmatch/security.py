@@ -1,4 +1,5 @@
-"""Security headers Django does not set itself: a content security policy and a permissions policy.
+"""Security headers Django does not set itself: a content security policy, a permissions policy, and
+`no-store` on everything served to a signed-in user.
 
 Django's SecurityMiddleware sets HSTS (production), nosniff and the referrer policy;
 XFrameOptionsMiddleware sets frame-deny. The policy below allows only this site's own
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -41,4 +43,8 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("X-Content-Type-Options", "nosniff")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            # A signed-in page or download holds someone's data: no browser or proxy keeps a copy.
+            add_never_cache_headers(response)
         return response

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from jobmatch.jsonlines import json_line
 
 from .extract import ExtractionError, sniff_content_type
 from .sandbox import extract_sandboxed
@@ -33,9 +34,9 @@ def read_resume_inputs(files: list[Path], jsonl: Path | None) -> Iterator[BatchI
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                yield n, None, {"code": "unreadable", "message": f"line {n} is not valid JSON"}
+                obj = json_line(line)
+            except ValueError as exc:
+                yield n, None, {"code": "unreadable", "message": f"line {n}: {exc}"}
                 continue
             text = obj.get("text") if isinstance(obj, dict) else None
             rid = obj.get("id", n) if isinstance(obj, dict) else n

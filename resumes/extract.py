@@ -41,6 +41,8 @@ UNSUPPORTED = "We accept PDF, Word (.docx) or plain-text resumes; this file is n
 TOO_COMPLEX = "The file is too complex to read safely. Export it again (for example with Save as PDF) and retry."
 _EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".txt": TXT}
 _NAMES = {PDF: "a PDF", DOCX: "a Word document", TXT: "plain text"}
+# Markup that makes a file a web page wherever it sits in the first kilobyte (a resume's text has none).
+_MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed)\b", re.I)
 _HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|script|iframe|svg)\b", re.I | re.S)
 
 
@@ -73,7 +75,8 @@ def _sniff(data: bytes) -> str:
         if "word/document.xml" in names:
             return DOCX
         raise ExtractionError("unsupported_type", UNSUPPORTED)
-    if _HTML.match(data[:4096].replace(b"\x00", b"").lstrip(b"\xef\xbb\xbf\xff\xfe")):
+    head = data[:4096].replace(b"\x00", b"").lstrip(b"\xef\xbb\xbf\xff\xfe")
+    if _HTML.match(head) or _MARKUP.search(head[:1024]):
         raise ExtractionError("unsupported_type", "This is a web page (HTML), not a resume file. " + UNSUPPORTED)
     if decode_text(data, strict=False) is not None:
         return TXT

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from jobmatch.limits import count_this_hour
+from jobmatch.limits import quota_spend, quota_wait
 
 # Multipart framing around the file (boundaries, headers, the CSRF token) never comes near this.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -61,20 +61,31 @@ class Throttled(Exception):
     retry_after: int
 
 
+class UploadSlot:
+    """The seeker's one upload in progress; `spend()` counts it in the hourly quota once it was accepted."""
+
+    def __init__(self, user_id: int) -> None:
+        self.key = f"uploads:{user_id}"
+
+    def spend(self) -> None:
+        quota_spend(self.key)
+
+
 @contextmanager
-def upload_slot(user_id: int) -> Iterator[None]:
-    """Hold the seeker's single upload slot and count the upload in this hour's quota."""
+def upload_slot(user_id: int) -> Iterator[UploadSlot]:
+    """Hold the seeker's single upload slot, if the last hour's accepted uploads leave room for one more."""
     lock = f"jobmatch:upload-lock:{user_id}"
     if not cache.add(lock, 1, timeout=120):
         raise Throttled("Another upload of yours is still being received. Wait for it to finish, then retry.", 5)
     try:
-        count, retry = count_this_hour(f"uploads:{user_id}")
-        if count > settings.RESUME_UPLOADS_PER_HOUR:
+        slot = UploadSlot(user_id)
+        wait = quota_wait(slot.key, settings.RESUME_UPLOADS_PER_HOUR)
+        if wait:
             raise Throttled(
                 f"You have uploaded {settings.RESUME_UPLOADS_PER_HOUR} resumes in the past hour, the limit. "
-                f"Try again in {max(1, retry // 60)} minutes.",
-                retry,
+                f"Try again in {max(1, (wait + 59) // 60)} minutes.",
+                wait,
             )
-        yield
+        yield slot
     finally:
         cache.delete(lock)

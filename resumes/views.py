@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import storage
+from .extract import DOCX, PDF, TXT
 from .forms import ProfileForm, ResumeUploadForm
 from .models import Resume
 from .selectors import resume_get_for_owner, resumes_for_owner
@@ -19,7 +20,7 @@ from .uploads import Throttled, refused, upload_slot
 def resume_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
-            with upload_slot(request.user.pk):  # before the body is parsed
+            with upload_slot(request.user.pk) as slot:  # before the body is parsed
                 form = ResumeUploadForm(request.POST, request.FILES)
                 if form.is_valid():
                     try:
@@ -27,6 +28,7 @@ def resume_list(request: HttpRequest) -> HttpResponse:
                     except UploadRejected as exc:
                         form.add_error("file", exc.message)
                     else:
+                        slot.spend()  # only an accepted upload counts in the quota
                         return redirect("resumes:detail", public_id=resume.public_id)
         except Throttled as exc:
             return refused(request, 429, exc.message, retry_after=exc.retry_after)
@@ -66,12 +68,22 @@ def resume_file(request: HttpRequest, public_id: str) -> FileResponse:
     return original_file_response(resume_get_for_owner(owner=request.user, public_id=public_id))
 
 
+EXTENSION_OF = {PDF: ".pdf", DOCX: ".docx", TXT: ".txt"}
+
+
+def download_name(name: str, content_type: str) -> str:
+    extension = EXTENSION_OF.get(content_type, ".bin")
+    stem = name[: -len(name.rsplit(".", 1)[-1]) - 1] if "." in name else name
+    return name if name.lower().endswith(extension) else f"{stem or 'resume'}{extension}"
+
+
 def original_file_response(resume: Resume) -> FileResponse:
-    """The uploaded file as a download (never shown inline), under the name the owner gave it."""
+    """The uploaded file as a download (never shown inline), under the name the owner gave it with the
+    extension of what it is (a text file named cv.html downloads as cv.txt)."""
     response = FileResponse(
         storage.open_file(resume.stored_name),
         as_attachment=True,
-        filename=resume.original_name,
+        filename=download_name(resume.original_name, resume.content_type),
         content_type=resume.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

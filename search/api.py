@@ -471,8 +471,9 @@ def match_file(request: HttpRequest, file: File[UploadedFile]) -> Status[ResumeO
     poll `status_url` until `finished`, then read `matches_url`. Same limits as the upload page."""
     needs(request, "match")
     try:
-        with upload_slot(request.user.pk):
+        with upload_slot(request.user.pk) as slot:
             resume = resume_submit(owner=request.user, upload=file)
+            slot.spend()
     except Throttled as exc:
         raise HttpError(429, exc.message) from None
     except UploadRejected as exc:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jobmatch.limits import count_this_hour
+from jobmatch.limits import quota_spend, quota_wait
 from jobmatch.metrics import RECOMMENDATIONS_SERVED
 from resumes.selectors import resume_get_for_owner, resumes_for_owner
 from resumes.services import filters_update
@@ -64,11 +64,9 @@ def resume_feedback(request: HttpRequest, public_id: str) -> HttpResponse:
     """Save, unsave, dismiss (with a reason), undo a dismissal, or mark as applied elsewhere: one posting
     of this resume's results."""
     resume = resume_get_for_owner(owner=request.user, public_id=public_id)
-    posting = get_object_or_404(JobPosting, pk=request.POST.get("posting") or 0)
-    try:
-        position = int(request.POST["position"]) if request.POST.get("position") else None
-    except ValueError:
-        position = None
+    posting_id = request.POST.get("posting", "")
+    posting = get_object_or_404(JobPosting, pk=int(posting_id) if posting_id.isdigit() and len(posting_id) < 12 else 0)
+    position = shown_position(request.POST.get("position", ""))
     action = request.POST.get("action", "")
     if action in ("save", "dismiss", "applied") and not posting.is_open:
         raise Http404("This posting is closed or does not exist.")  # never a closed posting's title
@@ -103,6 +101,18 @@ def resume_feedback(request: HttpRequest, public_id: str) -> HttpResponse:
     (messages.success if ok else messages.error)(request, said)
     back = FEEDBACK_PAGES.get(request.POST.get("back", ""))
     return redirect(back) if back else redirect("resumes:detail", public_id=resume.public_id)
+
+
+MAX_POSITION = 1000  # a rank shown in a list (1-based); anything else from a client is dropped
+
+
+def shown_position(value: str) -> int | None:
+    """The rank a client says a posting was shown at, if it is one (the column is a small integer)."""
+    value = value.strip()
+    if not value.isdigit() or len(value) > 4:
+        return None
+    n = int(value)
+    return n if 1 <= n <= MAX_POSITION else None
 
 
 def _my_postings(request: HttpRequest, tab: str, rows: object) -> HttpResponse:
@@ -206,8 +216,9 @@ def posting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         resumes = resumes_for_owner(owner=request.user).filter(status="done")
         origin = resumes.filter(public_id=request.GET["r"]).first() if _is_uuid(request.GET["r"]) else None
         if origin is not None:
-            pos = request.GET.get("pos", "")
-            feedback.posting_open_record(resume=origin, posting=posting, position=int(pos) if pos.isdigit() else None)
+            feedback.posting_open_record(
+                resume=origin, posting=posting, position=shown_position(request.GET.get("pos", ""))
+            )
     return render(request, "search/posting.html", _posting_context(request, posting))
 
 
@@ -284,7 +295,11 @@ UNAVAILABLE = "The matching service is not answering just now. Try again in a mi
 
 
 def _fit_allowed(request: HttpRequest) -> bool:
-    return count_this_hour(f"fits:{request.META.get('REMOTE_ADDR', '')}")[0] <= FITS_PER_HOUR
+    key = f"fits:{request.META.get('REMOTE_ADDR', '')}"
+    if quota_wait(key, FITS_PER_HOUR):
+        return False
+    quota_spend(key)
+    return True
 
 
 @require_http_methods(["GET", "POST"])

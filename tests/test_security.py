@@ -287,3 +287,79 @@ def test_the_hostile_corpus_module_builds_valid_pdfs():
     from resumes.extract import PDF, extract_text
 
     assert "Senior Accountant" in extract_text(hostile.text_pdf(), PDF)
+
+
+def test_pages_and_downloads_for_a_signed_in_user_are_never_stored_public_ones_may_be(client, seeker):
+    from tests.conftest import make_resume
+
+    resume = make_resume(seeker, text="Registered nurse, ten years in the ICU at Boston General.")
+    assert "no-store" not in client.get(reverse("search:browse")).get("Cache-Control", "")
+    client.force_login(seeker)
+    for url in (
+        reverse("resumes:list"),
+        reverse("resumes:detail", args=[resume.public_id]),
+        reverse("resumes:file", args=[resume.public_id]),
+        reverse("search:saved"),
+        reverse("account"),
+    ):
+        r = client.get(url)
+        assert r.status_code == 200 and "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"], url
+
+
+def test_a_refused_request_is_logged_in_one_line_without_a_traceback(client, seeker):
+    import logging
+
+    from jobmatch.observability import RefusalWithoutTracebackFilter
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if RefusalWithoutTracebackFilter().filter(record):
+                records.append(record)
+
+    handler = Keep()
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        client.force_login(seeker)
+        assert client.get(reverse("recruit:dashboard")).status_code == 403
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    (refusal,) = [r for r in records if getattr(r, "status_code", None) == 403]
+    assert refusal.exc_info is None and "Forbidden" in refusal.getMessage()
+
+
+def test_markup_anywhere_in_the_first_kilobyte_is_a_web_page_and_downloads_keep_their_real_type():
+    from resumes.extract import ExtractionError, sniff_content_type
+    from resumes.views import download_name
+
+    page = b"Jane Doe, accountant\nTen years of ledgers.\n<script>alert(1)</script>\n"
+    with pytest.raises(ExtractionError) as err:
+        sniff_content_type(page, "cv.txt")
+    assert err.value.code == "unsupported_type" and "web page" in err.value.message
+    assert sniff_content_type(b"Jane Doe <jane@example.com>, accountant: ledgers", "cv.txt") == "text/plain"
+    assert download_name("cv.html", "text/plain") == "cv.txt"
+    assert download_name("Jane Doe.PDF", "application/pdf") == "Jane Doe.PDF"
+    assert download_name("resume", "text/plain") == "resume.txt"
+
+
+def test_the_upload_quota_slides_over_the_last_hour_and_refusals_do_not_spend_it(
+    seeker_client, corpus, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    import time
+
+    from jobmatch import limits
+
+    settings.RESUME_UPLOADS_PER_HOUR = 2
+    now = [time.time()]
+    monkeypatch.setattr(limits, "_now", lambda: now[0])
+    for _ in range(3):  # refused uploads (an empty file) cost nothing
+        assert _upload(seeker_client, "empty.txt", b"", django_capture_on_commit_callbacks).status_code == 400
+    assert _upload(seeker_client, "cv.pdf", PDF_BYTES, django_capture_on_commit_callbacks).status_code == 302
+    now[0] += 40 * 60
+    assert _upload(seeker_client, "cv.pdf", PDF_BYTES, django_capture_on_commit_callbacks).status_code == 302
+    now[0] += 10 * 60  # 50 minutes after the first: a clock hour may have turned, the last hour still holds two
+    r = _upload(seeker_client, "cv.pdf", PDF_BYTES, django_capture_on_commit_callbacks)
+    assert r.status_code == 429 and 590 <= int(r["Retry-After"]) <= 601  # the first leaves the hour in 10 min
+    now[0] += 11 * 60
+    assert _upload(seeker_client, "cv.pdf", PDF_BYTES, django_capture_on_commit_callbacks).status_code == 302

@@ -103,9 +103,10 @@ def test_production_refuses_a_cache_on_the_brokers_redis_database(cache_url, tmp
 def test_production_serves_hashed_static_files_logs_json_and_gives_redis_tasks_time(tmp_path):
     import json
 
-    r = _setting(["STORAGES", "LOGGING", "CELERY_BROKER_TRANSPORT_OPTIONS", "DEBUG"], PROD, tmp_path)
+    r = _setting(["STORAGES", "LOGGING", "CELERY_BROKER_TRANSPORT_OPTIONS", "DEBUG", "DATABASES"], PROD, tmp_path)
     assert r.returncode == 0, r.stderr
     got = json.loads(r.stdout)
+    assert "'CONN_HEALTH_CHECKS': True" in got["DATABASES"]  # a kept connection is checked before reuse
     assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in got["STORAGES"]
     assert "pythonjsonlogger" in got["LOGGING"]
     assert "'visibility_timeout': 43200" in got["CELERY_BROKER_TRANSPORT_OPTIONS"]  # above a 100k index build

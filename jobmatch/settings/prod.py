@@ -20,7 +20,10 @@ from .base import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS").split(",")
-DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}  # noqa: F405
+# A connection kept between requests is checked before reuse: a database restart costs no request a 500.
+DATABASES = {
+    "default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)  # noqa: F405
+}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # A Qdrant server, unless the embedded store was chosen on purpose (one worker process holds it).
 QDRANT_URL = env("QDRANT_URL", "") if os.environ.get("JOBMATCH_VECTOR_STORE") else env("QDRANT_URL")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
+from jobmatch.jsonlines import json_line
 from search import access, tasks
 from search.models import Organisation, PostingImport
 
@@ -214,9 +214,9 @@ def _jsonl_rows(text: str, *, admin: bool) -> Iterator[tuple[int, dict[str, obje
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield line, Rejected(line=line, external_id="", reason=f"not valid JSON ({exc.msg} at column {exc.colno})")
+            obj = json_line(raw)
+        except ValueError as exc:
+            yield line, Rejected(line=line, external_id="", reason=str(exc))
             continue
         if not isinstance(obj, dict):
             yield line, Rejected(line=line, external_id="", reason="a line must hold one JSON object")

@@ -10,13 +10,14 @@ import csv
 import datetime as dt
 import gzip
 import io
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+
+from jobmatch.jsonlines import json_line
 
 LINKEDIN_2023_SOURCE = "linkedin-2023"
 MAX_TITLE = 500
@@ -268,9 +269,9 @@ def read_jsonl(path: Path, *, default_source: str | None = None) -> Iterator[Pos
             ext_id = ""
             try:
                 try:
-                    obj = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise RowError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+                    obj = json_line(raw)
+                except ValueError as exc:
+                    raise RowError(str(exc)) from None
                 if not isinstance(obj, dict):
                     raise RowError("a line must hold one JSON object")
                 ext_id = text_field(obj.get("id"), name="id", max_len=128, required=True)

@@ -290,3 +290,28 @@ def test_the_results_page_acts_in_place_and_gets_an_answer_in_json(  # type: ign
         )
     assert gone.json()["removed"] is True and gone.json()["message"].startswith("Dismissed")
     assert second.posting_id not in [x.posting_id for x in _ranked(resume)]  # the list the page refills from
+
+
+@pytest.mark.parametrize(
+    "posting,position", [("abc", "1"), ("1e5", "1"), ("9" * 30, "1"), (None, "-5"), (None, "40000"), (None, "9" * 30)]
+)
+def test_malformed_feedback_parameters_are_refused_or_dropped_never_a_500(  # type: ignore[no-untyped-def]
+    seeker_client, resume, posting, position
+):
+    from search.models import Interaction
+
+    target = posting if posting is not None else str(_ranked(resume)[0].posting_id)
+    r = seeker_client.post(
+        reverse("search:resume_feedback", args=[resume.public_id]),
+        {"posting": target, "action": "save", "position": position},
+    )
+    if posting is not None:
+        assert r.status_code == 404
+    else:
+        assert r.status_code == 302
+        # the client's number is dropped; the rank the server stored for the posting stands in
+        assert Interaction.objects.filter(resume=resume, kind="save").get().position == 1
+    page = seeker_client.get(
+        reverse("search:posting", args=[_ranked(resume)[0].posting_id]), {"r": str(resume.public_id), "pos": "99999"}
+    )
+    assert page.status_code == 200

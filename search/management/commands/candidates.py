@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jobmatch.jsonlines import json_line
 from resumes.models import Resume
 from search import access
 from search.indexes.qdrant import VectorStoreBusy
@@ -34,9 +35,9 @@ class Command(BaseCommand):
             for n, line in enumerate(postings_jsonl.read_text(encoding="utf-8").splitlines(), start=1):
                 if line.strip():
                     try:
-                        obj = json.loads(line)
+                        obj = json_line(line)
                         keys.append(f"{obj['source']}:{obj['external_id']}")
-                    except (json.JSONDecodeError, KeyError, TypeError):
+                    except (ValueError, KeyError, TypeError):
                         raise CommandError(f'{postings_jsonl} line {n}: expected {{"source", "external_id"}}') from None
         if not keys:
             raise CommandError("give --posting SOURCE:EXTERNAL_ID or --postings-jsonl FILE")

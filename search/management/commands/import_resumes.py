@@ -1,21 +1,31 @@
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from jobmatch.jsonlines import json_line
 from resumes.models import Resume
 from resumes.services import UploadRejected, resume_ingest
 from search.indexes.qdrant import VectorStoreBusy
 from search.indexing.resume_index import resumes_index_missing
 
 
+def confined(folder: Path, given: str) -> Path:
+    """A "path" of a JSON line, relative to the file's folder and inside it: no absolute paths, no `..`
+    out of it, no link leading out of it."""
+    path = (folder / given).resolve()
+    if Path(given).is_absolute() or not path.is_relative_to(folder):
+        raise ValueError(f"the path {given!r} is outside the folder of the JSON lines file ({folder})")
+    return path
+
+
 class Command(BaseCommand):
     help = (
-        "Load resumes in bulk for an admin: JSON lines {id, text} or {id, path}; each is read like an upload. "
+        "Load resumes in bulk for an admin: JSON lines {id, text} or {id, path} (a path inside the file's folder); "
+        "each is read like an upload. "
         "The id is kept as the resume's external id (loading again updates it)."
     )
 
@@ -40,6 +50,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"no user {owner!r}" if owner else "no admin yet: run `manage.py createsuperuser` or pass --owner"
             )
+        folder = jsonl.resolve().parent
         loaded, failed, ids = 0, 0, []
         t0 = time.perf_counter()
         with jsonl.open(encoding="utf-8") as fh:
@@ -47,7 +58,7 @@ class Command(BaseCommand):
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj = json_line(line)
                     if not isinstance(obj, dict):
                         raise ValueError("a line must hold one JSON object")
                     rid = str(obj.get("id") or "").strip()
@@ -56,8 +67,7 @@ class Command(BaseCommand):
                     if isinstance(obj.get("text"), str) and obj["text"].strip():
                         data, name = obj["text"].encode("utf-8"), f"{rid}.txt"
                     elif isinstance(obj.get("path"), str):
-                        path = Path(obj["path"])
-                        path = path if path.is_absolute() else jsonl.parent / path
+                        path = confined(folder, obj["path"])
                         data, name = path.read_bytes(), path.name
                     else:
                         raise ValueError('the line has neither "text" nor "path"')

@@ -157,6 +157,24 @@ def test_ranked_candidates_read_in_words_and_move_into_the_pipeline(  # type: ig
 # --- the batch commands ---------------------------------------------------------------------------
 
 
+def test_import_resumes_reads_paths_only_inside_the_files_folder(tmp_path, admin_user, capsys):  # type: ignore[no-untyped-def]
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Root password list, not a resume: alpha bravo charlie delta echo.")
+    lines = [
+        json.dumps({"id": "x-1", "path": "../secret.txt"}),
+        json.dumps({"id": "x-2", "path": str(secret)}),
+        json.dumps({"id": "x-3", "path": "/etc/passwd"}),
+    ]
+    (folder / "resumes.jsonl").write_text("\n".join(lines) + "\n")
+    call_command("import_resumes", "--jsonl", str(folder / "resumes.jsonl"), "--no-index")
+    out, err = capsys.readouterr()
+    assert "loaded 0, failed 3" in out
+    assert err.count("is outside the folder of the JSON lines file") == 3
+    assert not Resume.objects.exists()
+
+
 def test_import_resumes_then_candidates_prints_json_lines(tmp_path, admin_user, corpus, capsys):  # type: ignore[no-untyped-def]
     (tmp_path / "cv.txt").write_text(DEVELOPER)
     lines = [
