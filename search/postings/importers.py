@@ -11,11 +11,12 @@ import datetime as dt
 import gzip
 import io
 import math
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from jobmatch.jsonlines import json_line
 
@@ -189,9 +190,28 @@ def read_linkedin_2023(folder: Path) -> Iterator[PostingRecord | Rejected]:
         missing = {"job_id", "title"} - set(reader.fieldnames or [])
         if missing:
             raise ImportFormatError(f"job_postings has no column {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
+        last = reader.line_num  # physical lines: a quoted cell may span several
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError) as exc:
+                what = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "damaged or cut short"
+                yield Rejected(
+                    line=last + 1,
+                    external_id="",
+                    reason=f"job_postings is {what} here ({exc}); the rows before were read",
+                )
+                return
+            line, last = last + 1, reader.line_num
             job_id = (row.get("job_id") or "").strip()
             try:
+                if "\n" in (row.get("title") or "") or "\r" in (row.get("title") or ""):
+                    raise RowError(
+                        f"the title runs from line {line} to {last}: a quote is not closed, and the lines after "
+                        "it were read into the title; close the quote and import again"
+                    )
                 if not job_id.isdigit():
                     raise RowError(f"job_id is not a LinkedIn id: {job_id[:40]!r}" if job_id else "job_id is missing")
                 if None in row:
@@ -237,12 +257,14 @@ def read_linkedin_2023(folder: Path) -> Iterator[PostingRecord | Rejected]:
 _PERIODS = {"year": "YEARLY", "annum": "YEARLY", "month": "MONTHLY", "week": "WEEKLY", "day": "DAILY", "hour": "HOURLY"}
 
 
-def _open_lines(path: Path) -> TextIO:
+def _open_lines(path: Path) -> BinaryIO:
+    """The file's bytes (decompressed): each line is decoded on its own, so a bad byte costs its own line
+    only and is reported at its own line number (a text decoder reads ahead and fails lines early)."""
     if not path.is_file():
         raise ImportFormatError(f"{path} is not a file (the jsonl format reads one JSON-lines file)")
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict")
-    return path.open(encoding="utf-8")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
 
 
 def read_jsonl(path: Path, *, default_source: str | None = None) -> Iterator[PostingRecord | Rejected]:
@@ -258,12 +280,21 @@ def read_jsonl(path: Path, *, default_source: str | None = None) -> Iterator[Pos
         while True:
             line += 1
             try:
-                raw = fh.readline()
-            except UnicodeDecodeError as exc:
-                yield Rejected(line=line, external_id="", reason=f"not UTF-8 text ({exc.reason})")
-                return  # the decoder cannot resynchronise reliably; stop with what we have
-            if not raw:
+                data = fh.readline()
+            except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+                yield Rejected(
+                    line=line,
+                    external_id="",
+                    reason=f"the compressed file is damaged or cut short here ({exc}); the lines before were read",
+                )
                 return
+            if not data:
+                return
+            try:
+                raw = data.decode("utf-8-sig" if line == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield Rejected(line=line, external_id="", reason=f"not UTF-8 text (byte {exc.start + 1} of the line)")
+                continue
             if not raw.strip():
                 continue
             ext_id = ""

@@ -212,3 +212,45 @@ def test_jsonl_reader_names_rows_without_a_source_after_the_file(tmp_path):
     (rec,) = list(read_jsonl(path))
     assert (rec.source, rec.external_id) == ("acme", "a1")
     shutil.rmtree(tmp_path)
+
+
+def test_a_bad_byte_costs_its_own_line_named_by_its_number_and_the_rest_is_read(tmp_path):
+    rows = [json.dumps({"id": f"j{n}", "title": f"Nurse {n}", "source": "t"}).encode() for n in range(1, 1034)]
+    rows[500] = b'{"id": "j501", "title": "Caf\xe9 manager", "source": "t"}'  # Latin-1, line 501
+    path = tmp_path / "postings.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(rows) + b"\n")  # a BOM on the first line is fine
+    out = list(read_jsonl(path))
+    bad = [r for r in out if isinstance(r, Rejected)]
+    assert [(r.line, r.reason) for r in bad] == [(501, "not UTF-8 text (byte 29 of the line)")]
+    assert len([r for r in out if isinstance(r, PostingRecord)]) == 1032  # the 532 after it too
+
+
+def test_a_truncated_gzip_is_a_message_after_the_rows_it_holds(tmp_path):
+    rows = b"".join(json.dumps({"id": f"j{n}", "title": "Nurse", "source": "t"}).encode() + b"\n" for n in range(500))
+    path = tmp_path / "postings.jsonl.gz"
+    whole = gzip.compress(rows)
+    path.write_bytes(whole[: len(whole) // 2])
+    out = list(read_jsonl(path))
+    assert isinstance(out[-1], Rejected) and "damaged or cut short" in out[-1].reason
+    assert all(isinstance(r, PostingRecord) for r in out[:-1])
+
+
+def test_an_unclosed_quote_in_a_title_is_named_not_imported_as_a_garbage_title(tmp_path):
+    folder = tmp_path / "li"
+    folder.mkdir()
+    (folder / "job_postings.csv").write_text(
+        'job_id,title,location\n101,Staff Nurse,"Boston, MA"\n102,"ICU Nurse,Boston\n103,Chef,NYC\n104,Cook,LA\n'
+    )
+    out = list(read_linkedin_2023(folder))
+    assert [r.title for r in out if isinstance(r, PostingRecord)] == ["Staff Nurse"]
+    (bad,) = [r for r in out if isinstance(r, Rejected)]
+    assert bad.line == 3 and "from line 3 to 5: a quote is not closed" in bad.reason
+
+
+def test_a_cut_short_gzipped_table_is_a_message_not_a_traceback(tmp_path):
+    folder = _small_linkedin(tmp_path, n=40)
+    whole = (folder / "job_postings.csv.gz").read_bytes()
+    (folder / "job_postings.csv.gz").write_bytes(whole[: len(whole) // 2])
+    out = list(read_linkedin_2023(folder))
+    assert isinstance(out[-1], Rejected) and "damaged or cut short" in out[-1].reason
+    assert any(isinstance(r, PostingRecord) for r in out)

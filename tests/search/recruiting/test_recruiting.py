@@ -1,5 +1,5 @@
 """The recruiter side end to end on the real engine: invitations and roles, postings written in the site,
-candidates ranked in the other direction, decisions and the shortlist, closing and expiry, the commands."""
+candidates ranked in the other direction, the pipeline and its export, closing and expiry, the commands."""
 
 from __future__ import annotations
 
