@@ -73,6 +73,13 @@ def expire_postings() -> int:
     return postings_expire()
 
 
+@shared_task(name="search.expire_imports", **RETRY)
+def expire_imports() -> int:
+    from .postings.bulk import imports_expire
+
+    return imports_expire()
+
+
 @shared_task(name="search.send_job_alerts", **RETRY)
 def send_job_alerts() -> str:
     """Email each seeker whose daily or weekly alert is due the new postings that fit them."""

@@ -254,6 +254,7 @@ CELERY_TASK_ROUTES = {
     "search.index_postings": {"queue": "indexing"},
     "search.unindex_resumes": {"queue": "indexing"},
     "search.expire_postings": {"queue": "indexing"},
+    "search.expire_imports": {"queue": "indexing"},
     "search.retrain_personal": {"queue": "indexing"},
     "search.send_job_alerts": {"queue": "alerts"},
 }
@@ -269,6 +270,7 @@ SHARING_GRACE_DAYS = env_int("JOBMATCH_SHARING_GRACE_DAYS", 30)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-resumes": {"task": "resumes.sweep_stuck", "schedule": env_int("JOBMATCH_SWEEP_SECONDS", 300)},
     "expire-postings": {"task": "search.expire_postings", "schedule": 60 * 60},
+    "expire-imports": {"task": "search.expire_imports", "schedule": 60 * 60},
     "send-job-alerts": {"task": "search.send_job_alerts", "schedule": 60 * 60},
     "retrain-personal": {"task": "search.retrain_personal", "schedule": crontab(hour=3, minute=0)},
 }

@@ -11,12 +11,14 @@ the others can still be committed.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
@@ -332,7 +334,37 @@ def import_check(
         :REJECTED_SHOWN
     ]
     record.save()
+    # One file waits for confirmation per person: a newer dry run discards the older ones.
+    imports_discard(
+        PostingImport.objects.filter(uploaded_by=user, status=PostingImport.Status.CHECKED).exclude(pk=record.pk),
+        reason="A newer file was checked before this one was confirmed. Upload it again to import it.",
+    )
     return record
+
+
+CHECKED_KEPT_HOURS = 24  # a checked file not confirmed within this is discarded (`imports_expire`, hourly)
+
+
+def imports_discard(imports: Any, *, reason: str) -> int:
+    """Delete the stored files of checked, unconfirmed imports; they can no longer be confirmed."""
+    n = 0
+    for record in list(imports.filter(status=PostingImport.Status.CHECKED)):
+        claimed = PostingImport.objects.filter(pk=record.pk, status=PostingImport.Status.CHECKED).update(
+            status=PostingImport.Status.INVALID, error=reason
+        )
+        if claimed:
+            import_store().delete(record.stored_name)
+            n += 1
+    return n
+
+
+def imports_expire(*, now: Any = None) -> int:
+    """Discard the checked files nobody confirmed within CHECKED_KEPT_HOURS (Celery beat, hourly)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=CHECKED_KEPT_HOURS)
+    return imports_discard(
+        PostingImport.objects.filter(created_at__lt=cutoff),
+        reason=f"Not confirmed within {CHECKED_KEPT_HOURS} hours, so the file was discarded. Upload it again.",
+    )
 
 
 class ImportNotConfirmable(Exception):

@@ -171,6 +171,7 @@ def test_each_task_goes_to_its_queue_and_a_plain_worker_takes_them_all():
         "search.index_postings": "indexing",
         "search.unindex_resumes": "indexing",
         "search.expire_postings": "indexing",
+        "search.expire_imports": "indexing",
         "search.retrain_personal": "indexing",
         "search.send_job_alerts": "alerts",
     }

@@ -194,3 +194,28 @@ def test_the_browser_flow_checks_confirms_and_indexes(  # type: ignore[no-untype
     other = Organisation.objects.create(name="Other", slug="other")
     Membership.objects.filter(user=recruiter).update(organisation=other)
     assert client.get(reverse("recruit:import", args=[record.public_id])).status_code == 404
+
+
+def test_unconfirmed_files_are_not_kept_a_newer_dry_run_and_a_day_discard_them(recruiter, org_a, settings):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from search.postings.bulk import CHECKED_KEPT_HOURS, import_store, imports_expire
+
+    rows = _csv("n1,Staff Nurse,,Boston,Care.,,,,")
+    first = _check(recruiter, org_a, rows)
+    second = _check(recruiter, org_a, rows)
+    first.refresh_from_db()
+    assert first.status == PostingImport.Status.INVALID and "A newer file was checked" in first.error
+    assert not import_store().exists(first.stored_name) and import_store().exists(second.stored_name)
+    with pytest.raises(ImportNotConfirmable):
+        import_commit(record=first, user=recruiter)
+
+    PostingImport.objects.filter(pk=second.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=CHECKED_KEPT_HOURS + 1)
+    )
+    assert imports_expire() == 1
+    second.refresh_from_db()
+    assert second.status == PostingImport.Status.INVALID and "Not confirmed within 24 hours" in second.error
+    assert not import_store().exists(second.stored_name)
