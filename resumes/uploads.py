@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -29,29 +29,54 @@ def limit_message() -> str:
     return f"The file is larger than {settings.RESUME_MAX_BYTES // (1024 * 1024)} MB, the limit for a resume."
 
 
-def refused(request: HttpRequest, status: int, message: str, retry_after: int | None = None) -> HttpResponse:
-    response = render(request, "resumes/refused.html", {"message": message}, status=status)
+def refused(
+    request: HttpRequest, status: int, message: str, retry_after: int | None = None, heading: str = "Upload refused"
+) -> HttpResponse:
+    response = render(request, "resumes/refused.html", {"message": message, "heading": heading}, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
 
 
+API_RESUME_UPLOAD = "/api/v1/match/file"
+
+
+def body_limit(request: HttpRequest) -> tuple[int, str]:
+    """The most a request to this path may send, and what to say above it: a resume, a postings file, or
+    (everywhere else) a form."""
+    if request.path in (reverse("resumes:list"), API_RESUME_UPLOAD):
+        return settings.RESUME_MAX_BYTES + MULTIPART_OVERHEAD, limit_message()
+    if request.path == reverse("recruit:import_new"):
+        mb = settings.POSTINGS_IMPORT_MAX_BYTES // (1024 * 1024)
+        return settings.POSTINGS_IMPORT_MAX_BYTES + MULTIPART_OVERHEAD, f"The file is larger than {mb} MB, the limit."
+    mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return (
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE + MULTIPART_OVERHEAD,
+        f"The request is larger than {mb} MB, the most a form here takes.",
+    )
+
+
 class UploadLimitMiddleware:
-    """Refuse an oversize resume upload on its Content-Length header, without reading the body."""
+    """Refuse a body over its path's limit on its Content-Length header, before anything reads it: resume
+    uploads, postings files, and every other request (a form), signed in or not."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path == reverse("resumes:list"):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > settings.RESUME_MAX_BYTES + MULTIPART_OVERHEAD:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length:
+            limit, message = body_limit(request)
+            if length > limit:
                 # No "Connection: close" here: a WSGI application may not set hop-by-hop headers (Django's
                 # development server refuses the response); the server itself discards the unread body.
-                return refused(request, 413, limit_message())
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message}, status=413)
+                upload = request.path in (reverse("resumes:list"), reverse("recruit:import_new"))
+                return refused(request, 413, message, heading="Upload refused" if upload else "Too large to take")
         return self.get_response(request)
 
 

@@ -363,3 +363,26 @@ def test_the_upload_quota_slides_over_the_last_hour_and_refusals_do_not_spend_it
     assert r.status_code == 429 and 590 <= int(r["Retry-After"]) <= 601  # the first leaves the hour in 10 min
     now[0] += 11 * 60
     assert _upload(seeker_client, "cv.pdf", PDF_BYTES, django_capture_on_commit_callbacks).status_code == 302
+
+
+def test_every_request_body_has_a_limit_refused_before_it_is_read(client, db, recruiter):
+    huge = str(300 * 1024 * 1024)  # what the header claims; the test sends a few bytes, nothing reads them
+    r = client.post(reverse("login"), {"login": "x", "password": "y"}, CONTENT_LENGTH=huge)
+    assert r.status_code == 413 and "larger than 2 MB, the most a form here takes" in r.content.decode()
+    assert "Too large to take" in r.content.decode() and "Back to the start" in r.content.decode()
+    r = client.post("/api/v1/match", data=b"{}", content_type="application/json", CONTENT_LENGTH=huge)
+    assert r.status_code == 413 and "larger than 2 MB" in r.json()["detail"]
+    client.force_login(recruiter)
+    r = client.post(
+        reverse("recruit:import_new"), {"file": SimpleUploadedFile("p.csv", b"id,title\n")}, CONTENT_LENGTH=huge
+    )
+    assert r.status_code == 413 and "larger than 20 MB, the limit" in r.content.decode()
+    # Each path has its own limit: a postings file may be 20 MB, a resume 5 MB, a form 2 MB.
+    from resumes.uploads import MULTIPART_OVERHEAD, body_limit
+
+    factory = RequestFactory()
+    limits = {
+        path: body_limit(factory.post(path))[0] - MULTIPART_OVERHEAD
+        for path in (reverse("recruit:import_new"), reverse("resumes:list"), "/api/v1/match/file", reverse("login"))
+    }
+    assert list(limits.values()) == [20 * 1024 * 1024, 5 * 1024 * 1024, 5 * 1024 * 1024, 2 * 1024 * 1024]

@@ -208,6 +208,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = RESUME_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 RESUME_UPLOADS_PER_HOUR = env_int("JOBMATCH_UPLOADS_PER_HOUR", 20)
+# A postings file (bulk import in the browser); every other request body is held to
+# DATA_UPLOAD_MAX_MEMORY_SIZE (resumes.uploads.UploadLimitMiddleware).
+POSTINGS_IMPORT_MAX_BYTES = env_int("JOBMATCH_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Text extraction runs in a child process limited to this much memory and CPU time (resumes.sandbox).
 RESUME_PARSE_MEMORY_MB = env_int("JOBMATCH_PARSE_MEMORY_MB", 1024)
 RESUME_PARSE_CPU_SECONDS = env_int("JOBMATCH_PARSE_CPU_SECONDS", 20)

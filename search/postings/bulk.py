@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
@@ -42,7 +43,7 @@ from .importers import (
 )
 from .services import ImportPlan, postings_plan, postings_write
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_BYTES = settings.POSTINGS_IMPORT_MAX_BYTES
 MAX_ROWS = 50_000
 MAX_CELL = MAX_DESCRIPTION  # the longest field (a description); a longer cell rejects its row
 REJECTED_SHOWN = 1000  # rows listed on the page and in the rejected-rows CSV
