@@ -41,9 +41,11 @@ UNSUPPORTED = "We accept PDF, Word (.docx) or plain-text resumes; this file is n
 TOO_COMPLEX = "The file is too complex to read safely. Export it again (for example with Save as PDF) and retry."
 _EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".txt": TXT}
 _NAMES = {PDF: "a PDF", DOCX: "a Word document", TXT: "plain text"}
-# Markup that makes a file a web page wherever it sits in the first kilobyte (a resume's text has none).
-_MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed)\b", re.I)
-_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|script|iframe|svg)\b", re.I | re.S)
+_PAGE_TAGS = rb"!doctype\s+html|html|head|body|script|iframe|svg"
+# A web page: one of these tags first (after comments), or markup anywhere in the first kilobyte (a resume's
+# text has none).
+_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:" + _PAGE_TAGS + rb")\b", re.I | re.S)
+_MARKUP = re.compile(rb"<(?:" + _PAGE_TAGS + rb"|object|embed)\b", re.I)
 
 
 def sniff_content_type(data: bytes, name: str | None = None) -> str:

@@ -23,6 +23,7 @@ from jobmatch.limits import quota_spend, quota_wait
 
 # Multipart framing around the file (boundaries, headers, the CSRF token) never comes near this.
 MULTIPART_OVERHEAD = 64 * 1024
+UPLOAD_REFUSED = "Upload refused"
 
 
 def limit_message() -> str:
@@ -30,7 +31,7 @@ def limit_message() -> str:
 
 
 def refused(
-    request: HttpRequest, status: int, message: str, retry_after: int | None = None, heading: str = "Upload refused"
+    request: HttpRequest, status: int, message: str, retry_after: int | None = None, heading: str = UPLOAD_REFUSED
 ) -> HttpResponse:
     response = render(request, "resumes/refused.html", {"message": message, "heading": heading}, status=status)
     if retry_after is not None:
@@ -38,21 +39,20 @@ def refused(
     return response
 
 
-API_RESUME_UPLOAD = "/api/v1/match/file"
-
-
-def body_limit(request: HttpRequest) -> tuple[int, str]:
-    """The most a request to this path may send, and what to say above it: a resume, a postings file, or
-    (everywhere else) a form."""
-    if request.path in (reverse("resumes:list"), API_RESUME_UPLOAD):
-        return settings.RESUME_MAX_BYTES + MULTIPART_OVERHEAD, limit_message()
+def body_limit(request: HttpRequest) -> tuple[int, str, str]:
+    """The most a request to this path may send, what to say above it, and the page's heading: a resume, a
+    postings file, or (everywhere else) a form."""
+    if request.path in (reverse("resumes:list"), reverse("api:match_file")):
+        return settings.RESUME_MAX_BYTES + MULTIPART_OVERHEAD, limit_message(), UPLOAD_REFUSED
     if request.path == reverse("recruit:import_new"):
         mb = settings.POSTINGS_IMPORT_MAX_BYTES // (1024 * 1024)
-        return settings.POSTINGS_IMPORT_MAX_BYTES + MULTIPART_OVERHEAD, f"The file is larger than {mb} MB, the limit."
+        limit = settings.POSTINGS_IMPORT_MAX_BYTES + MULTIPART_OVERHEAD
+        return limit, f"The file is larger than {mb} MB, the limit.", UPLOAD_REFUSED
     mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
     return (
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE + MULTIPART_OVERHEAD,
         f"The request is larger than {mb} MB, the most a form here takes.",
+        "Too large to take",
     )
 
 
@@ -69,14 +69,13 @@ class UploadLimitMiddleware:
         except ValueError:
             length = 0
         if length:
-            limit, message = body_limit(request)
+            limit, message, heading = body_limit(request)
             if length > limit:
                 # No "Connection: close" here: a WSGI application may not set hop-by-hop headers (Django's
                 # development server refuses the response); the server itself discards the unread body.
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": message}, status=413)
-                upload = request.path in (reverse("resumes:list"), reverse("recruit:import_new"))
-                return refused(request, 413, message, heading="Upload refused" if upload else "Too large to take")
+                return refused(request, 413, message, heading=heading)
         return self.get_response(request)
 
 

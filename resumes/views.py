@@ -73,7 +73,7 @@ EXTENSION_OF = {PDF: ".pdf", DOCX: ".docx", TXT: ".txt"}
 
 def download_name(name: str, content_type: str) -> str:
     extension = EXTENSION_OF.get(content_type, ".bin")
-    stem = name[: -len(name.rsplit(".", 1)[-1]) - 1] if "." in name else name
+    stem = name.rsplit(".", 1)[0]
     return name if name.lower().endswith(extension) else f"{stem or 'resume'}{extension}"
 
 

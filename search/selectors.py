@@ -14,6 +14,7 @@ from .models import (
     Recommendation,
     open_posting,
 )
+from .recruiting.pipeline import stage_of
 
 
 def recommendations_for_resume(*, resume: Resume) -> QuerySet[Recommendation]:
@@ -41,8 +42,7 @@ def candidates_for_posting(*, posting: JobPosting) -> list[CandidateMatch]:
     for row in rows:
         row.applied = row.resume_id in applicants  # type: ignore[attr-defined]
         row.decision = decisions.get(row.resume_id)  # type: ignore[attr-defined]
-        # Where the candidate is in the pipeline ("" for a suggestion; search.recruiting.pipeline).
-        row.stage = row.decision.status if row.decision else ("applied" if row.applied else "")  # type: ignore[attr-defined]
+        row.stage = stage_of(row.decision, row.applied)  # type: ignore[attr-defined]
     return rows
 
 

@@ -33,6 +33,13 @@ def stage_label(stage: str) -> str:
     return LABELS.get(stage, stage)
 
 
+def stage_of(decision: CandidateDecision | None, applied: bool) -> str:
+    """Where a candidate stands: the stage a recruiter put them in, else applied, else a suggestion."""
+    if decision is not None:
+        return decision.status
+    return Stage.APPLIED if applied else SUGGESTED
+
+
 class NotACandidate(PermissionDenied):
     """The resume is not shared with the posting's organisation."""
 
@@ -102,7 +109,7 @@ def stage_move(
     note = note.strip()[:2000]
     now = timezone.now()
     decision = CandidateDecision.objects.select_for_update().filter(posting=posting, resume=resume).first()
-    before = decision.status if decision else _implicit_stage(posting, resume)
+    before = _stage_now(posting, resume, decision)
     if decision is None:
         decision = CandidateDecision(posting=posting, resume=resume, status=stage, stage_since=now)
     elif decision.status != stage:
@@ -131,16 +138,16 @@ def note_add(*, posting: JobPosting, resume: Resume, note: str, by: AbstractBase
     note = note.strip()[:2000]
     if not note:
         return None
-    decision = CandidateDecision.objects.filter(posting=posting, resume=resume).first()
-    stage = decision.status if decision else _implicit_stage(posting, resume)
+    stage = _stage_now(posting, resume, CandidateDecision.objects.filter(posting=posting, resume=resume).first())
     if stage == SUGGESTED:
         stage = Stage.SCREENING  # noting a suggestion takes it into the pipeline
     stage_move(posting=posting, resume=resume, stage=stage, note=note, by=by)
     return CandidateEvent.objects.filter(posting=posting, resume=resume).first()
 
 
-def _implicit_stage(posting: JobPosting, resume: Resume) -> str:
-    return Stage.APPLIED if Application.objects.filter(posting=posting, resume=resume).exists() else SUGGESTED
+def _stage_now(posting: JobPosting, resume: Resume, decision: CandidateDecision | None) -> str:
+    applied = decision is None and Application.objects.filter(posting=posting, resume=resume).exists()
+    return stage_of(decision, applied)
 
 
 def history(*, posting: JobPosting, resume: Resume) -> list[CandidateEvent]:
@@ -164,15 +171,10 @@ def board_for_posting(*, posting: JobPosting, suggestions: int = 10) -> Board:
     board = Board(columns={stage: [] for stage in COLUMNS})
     for rid, resume in resumes.items():
         decision, application = decisions.get(rid), applications.get(rid)
-        if decision is not None:
-            card = Card(
-                resume, decision.status, decision.stage_since, application is not None, matches.get(rid), decision.note
-            )
-        elif application is not None:
-            card = Card(resume, Stage.APPLIED, application.created_at, True, matches.get(rid))
-        else:
-            card = Card(resume, SUGGESTED, None, False, matches.get(rid))
-        board.columns[card.stage].append(card)
+        since = decision.stage_since if decision else application.created_at if application else None
+        stage = stage_of(decision, application is not None)
+        note = decision.note if decision else ""
+        board.columns[stage].append(Card(resume, stage, since, application is not None, matches.get(rid), note))
 
     def by_rank(card: Card) -> tuple[int, float]:
         return (card.match.rank if card.match else 10_000, -(card.since or timezone.now()).timestamp())
@@ -181,7 +183,8 @@ def board_for_posting(*, posting: JobPosting, suggestions: int = 10) -> Board:
         board.columns[stage].sort(key=by_rank)
     board.columns[SUGGESTED] = board.columns[SUGGESTED][:suggestions]
     board.rejected = len(board.columns[Stage.REJECTED])
-    board.funnel = funnel(posting=posting, visible_ids=visible_ids, decisions=decisions, applications=applications)
+    in_stage = {stage: len(cards) for stage, cards in board.columns.items()}
+    board.funnel = funnel(posting=posting, visible_ids=visible_ids, applications=applications, in_stage=in_stage)
     return board
 
 
@@ -189,11 +192,12 @@ def funnel(
     *,
     posting: JobPosting,
     visible_ids: set[int],
-    decisions: dict[int, CandidateDecision],
     applications: dict[int, Application],
+    in_stage: dict[str, int],
 ) -> list[FunnelStage]:
     """For each forward stage: how many candidates reached it (entered it or a later one at some point,
-    rejected later or not), how many are in it now, and the median days spent in it."""
+    rejected later or not), how many are in it now (`in_stage`, the board's count), and the median days
+    spent in it."""
     now = timezone.now()
     order = {s.value: i for i, s in enumerate(FORWARD)}
     furthest: dict[int, int] = {}  # resume -> index of the furthest forward stage it entered
@@ -216,11 +220,6 @@ def funnel(
                 furthest[rid] = max(furthest.get(rid, -1), order[stage])
                 until = entered[i + 1][1] if i + 1 < len(entered) else now
                 stays[stage].append(max(0.0, (until - since).total_seconds() / 86400))
-    current: dict[str, int] = {}
-    for rid in visible_ids:
-        stage = decisions[rid].status if rid in decisions else (Stage.APPLIED if rid in applications else "")
-        if stage:
-            current[stage] = current.get(stage, 0) + 1
     out = []
     for i, stage in enumerate(FORWARD):
         reached = sum(1 for f in furthest.values() if f >= i)
@@ -230,7 +229,7 @@ def funnel(
                 stage.value,
                 stage.label,
                 reached,
-                current.get(stage.value, 0),
+                in_stage.get(stage.value, 0),
                 round(statistics.median(days), 1) if days else None,
             )
         )

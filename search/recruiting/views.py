@@ -37,7 +37,7 @@ from .decisions import candidates_request, candidates_stale, resume_access_recor
 from .exports import pipeline_csv, rejected_rows_csv
 from .invitations import invitation_issue, invitation_link, invitation_send
 from .overview import site_overview
-from .pipeline import SUGGESTED, NotACandidate, board_for_posting, history, stage_label, stage_move
+from .pipeline import SUGGESTED, NotACandidate, board_for_posting, history, stage_label, stage_move, stage_of
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def candidate_detail(request: HttpRequest, pk: int, public_id: str) -> HttpRespo
     match = posting.candidate_matches.filter(resume=resume).first()
     decision = posting.decisions.filter(resume=resume).first()
     applied = posting.applications.filter(resume=resume).exists()
-    stage = decision.status if decision else ("applied" if applied else SUGGESTED)
+    stage = stage_of(decision, applied)
     form = StageForm(initial={"stage": "screening" if stage == SUGGESTED else stage})
     return render(
         request,
