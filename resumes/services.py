@@ -17,6 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from jobmatch.files import StorageFull
 from jobmatch.metrics import RESUME_FAILURES
 from search.tasks import unindex_resumes
 
@@ -58,7 +59,7 @@ def resume_submit(*, owner: AbstractBaseUser, upload: UploadedFile) -> Resume:
         raise UploadRejected(exc.code, exc.message) from None
 
     stored_name = storage.new_name()
-    storage.write(stored_name, data)
+    _store(stored_name, data)
     try:
         with transaction.atomic():
             resume = Resume.objects.create(
@@ -75,6 +76,13 @@ def resume_submit(*, owner: AbstractBaseUser, upload: UploadedFile) -> Resume:
             storage.remove(stored_name)  # no row, no file
         raise
     return resume
+
+
+def _store(stored_name: str, data: bytes) -> None:
+    try:
+        storage.write(stored_name, data)
+    except StorageFull:
+        raise UploadRejected("no_room", StorageFull.message) from None
 
 
 def resume_send(resume: Resume) -> bool:
@@ -329,7 +337,7 @@ def resume_ingest(
         raise UploadRejected(exc.code, exc.message) from None
     profile = profile_read(text=text)
     stored_name = storage.new_name()
-    storage.write(stored_name, data)
+    _store(stored_name, data)
     old_file = None
     try:
         with transaction.atomic():

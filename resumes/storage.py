@@ -10,8 +10,9 @@ from __future__ import annotations
 import secrets
 from typing import IO
 
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
+
+from jobmatch.files import save_whole
 
 
 def store() -> Storage:
@@ -29,9 +30,10 @@ def _checked(stored_name: str) -> str:
 
 
 def write(stored_name: str, data: bytes) -> None:
-    """Store the file under its random name. A name already taken is an error, never an overwrite."""
+    """Store the file under its random name. A name already taken is an error, never an overwrite; a full
+    disk is StorageFull, with nothing kept."""
     name = _checked(stored_name)
-    saved = store().save(name, ContentFile(data))
+    saved = save_whole(store(), name, data)
     if saved != name:  # the storage picked another name: the random one was taken
         store().delete(saved)
         raise FileExistsError(name)

@@ -18,7 +18,9 @@ from .uploads import Throttled, refused, upload_slot
 @login_required
 @require_http_methods(["GET", "POST"])
 def resume_list(request: HttpRequest) -> HttpResponse:
+    status = 200
     if request.method == "POST":
+        status = 400
         try:
             with upload_slot(request.user.pk) as slot:  # before the body is parsed
                 form = ResumeUploadForm(request.POST, request.FILES)
@@ -27,6 +29,7 @@ def resume_list(request: HttpRequest) -> HttpResponse:
                         resume = resume_submit(owner=request.user, upload=form.cleaned_data["file"])
                     except UploadRejected as exc:
                         form.add_error("file", exc.message)
+                        status = 507 if exc.code == "no_room" else 400
                     else:
                         slot.spend()  # only an accepted upload counts in the quota
                         return redirect("resumes:detail", public_id=resume.public_id)
@@ -34,7 +37,6 @@ def resume_list(request: HttpRequest) -> HttpResponse:
             return refused(request, 429, exc.message, retry_after=exc.retry_after)
     else:
         form = ResumeUploadForm()
-    status = 400 if request.method == "POST" else 200
     return render(
         request, "resumes/list.html", {"form": form, "resumes": resumes_for_owner(owner=request.user)}, status=status
     )

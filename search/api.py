@@ -463,7 +463,7 @@ def _resume_out(request: HttpRequest, r: Resume) -> ResumeOut:
 @api.post(
     "/match/file",
     auth=token_auth,
-    response={202: ResumeOut, 413: Problem, 415: Problem, **TOKEN_ERRORS},
+    response={202: ResumeOut, 413: Problem, 415: Problem, 507: Problem, **TOKEN_ERRORS},
     summary="Upload a resume file to be matched",
 )
 def match_file(request: HttpRequest, file: File[UploadedFile]) -> Status[ResumeOut]:
@@ -477,7 +477,9 @@ def match_file(request: HttpRequest, file: File[UploadedFile]) -> Status[ResumeO
     except Throttled as exc:
         raise HttpError(429, exc.message) from None
     except UploadRejected as exc:
-        raise HttpError({"too_large": 413, "unsupported_type": 415}.get(exc.code, 400), exc.message) from None
+        raise HttpError(
+            {"too_large": 413, "unsupported_type": 415, "no_room": 507}.get(exc.code, 400), exc.message
+        ) from None
     return Status(202, _resume_out(request, resume))
 
 

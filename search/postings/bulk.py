@@ -22,11 +22,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
+from jobmatch.files import StorageFull, save_whole
 from jobmatch.jsonlines import json_line
 from search import access, tasks
 from search.models import Organisation, PostingImport
@@ -320,7 +320,13 @@ def import_check(
         record.error = exc.message
         record.save()
         return record
-    import_store().save(stored, ContentFile(data))
+    try:
+        save_whole(import_store(), stored, data)
+    except StorageFull:
+        record.status = PostingImport.Status.INVALID
+        record.error = "The server has no room to keep this file just now, so nothing was imported. Try again later."
+        record.save()
+        return record
     plan = _plan(parsed, organisation=organisation, user=user)
     rejected = sorted(parsed.rejected + plan.rejected, key=lambda r: r.line)
     record.status = PostingImport.Status.CHECKED
