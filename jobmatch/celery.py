@@ -123,14 +123,16 @@ def _start_beat_heartbeat() -> None:
     atexit.register(beat.stop)  # a standalone beat gets no worker_shutdown
 
 
-@beat_init.connect
+@beat_init.connect  # standalone and embedded (-B) beat alike, once its scheduler holds the lock
 def _beat_started(**kwargs: object) -> None:
     _start_beat_heartbeat()
 
 
 @beat_embedded_init.connect
 def _embedded_beat_started(**kwargs: object) -> None:
-    _start_beat_heartbeat()
+    from jobmatch.beat import exit_on_sigterm
+
+    exit_on_sigterm()
 
 
 @worker_shutdown.connect

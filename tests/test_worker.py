@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -17,19 +17,11 @@ from django.urls import reverse
 
 from jobmatch.celery import app as celery_app
 from resumes.models import Resume
-from tests.conftest import FIXTURES, ROOT, drop_broker_connections, require_service
+from tests.conftest import FIXTURES, ROOT, database_url, drop_broker_connections, require_service
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 FILES = ["it-27295996.pdf", "chef-24673903.pdf", "01-Accountant.docx"]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if s["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{s['NAME']}"
-    auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture
@@ -58,7 +50,7 @@ def _start_worker(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jobmatch.settings.base",
         "JOBMATCH_DATA_DIR": str(settings.DATA_DIR),
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": REDIS_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         **env_extra,

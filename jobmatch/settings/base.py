@@ -295,6 +295,8 @@ JOBMATCH_SITE_URL = env("JOBMATCH_SITE_URL", "http://127.0.0.1:8000")
 # judged pools it learned from; search/artifacts/reranker/metrics.json, kept_at_score_by_grade).
 JOBMATCH_ALERT_MIN_SCORE = float(env("JOBMATCH_ALERT_MIN_SCORE", "0.0"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# One scheduler at a time, however many beat processes are started (jobmatch.beat).
+CELERY_BEAT_SCHEDULER = "jobmatch.beat:LockedScheduler"
 
 # Vector store: a Qdrant server when QDRANT_URL names one; else embedded on disk, in Qdrant Edge (Qdrant's
 # engine in the process, "edge") or in qdrant-client's local mode ("local": a Python scan, slower past
