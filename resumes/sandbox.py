@@ -7,18 +7,29 @@ byte, writes nothing to disk, and answers one JSON object on stdout. The worker 
 whatever happens in it: every way the child can end maps to an ExtractionError code.
 
     python -m resumes.sandbox CONTENT_TYPE MEMORY_MB CPU_SECONDS  < file
+
+Understanding (spaCy and the project's NER over the extracted text) runs in a child too, forked from the
+worker so that the loaded models come with it and kept for the next texts (`understand_sandboxed`): its
+memory may grow only so far above the worker's, each text's CPU and wall-clock time are limited, and a
+runaway ends that child alone.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import resource
+import select
 import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .extract import TOO_COMPLEX, ExtractionError, extract_text
 
@@ -31,6 +42,17 @@ class Limits:
     memory_mb: int = 1024  # address space of the child: what a parse may use at most
     cpu_seconds: int = 20
     wall_seconds: float = 30.0
+
+    @classmethod
+    def understanding_from_settings(cls) -> Limits:
+        """Understanding's limits: memory above the worker's own, CPU and wall-clock time."""
+        from django.conf import settings
+
+        return cls(
+            memory_mb=settings.RESUME_UNDERSTAND_MEMORY_MB,
+            cpu_seconds=settings.RESUME_UNDERSTAND_CPU_SECONDS,
+            wall_seconds=settings.RESUME_UNDERSTAND_TIMEOUT_SECONDS,
+        )
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -77,6 +99,210 @@ def run_child(data: bytes, content_type: str, limits: Limits) -> dict[str, objec
         return {"error": {"code": "timeout", "message": TIMEOUT}}
     # Killed some other way (the allocator aborting at the memory limit, a crash in a C library).
     return {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
+
+
+TOO_BIG_TO_UNDERSTAND = (
+    "Reading this resume needed more memory than one resume may use. Upload a shorter version (a few pages)."
+)
+
+
+def understand_sandboxed(text: str, limits: Limits | None = None) -> dict[str, Any]:
+    """The profile of a resume text (`understand(text).to_dict()`), read by this process's reader child.
+    Raises ExtractionError `too_complex` (memory) or `timeout` (CPU or wall-clock time) when the child
+    hits a limit, RuntimeError when understanding failed in it for another reason."""
+    from .understanding.ner import load_ner
+    from .understanding.pipeline import get_nlp, understand
+
+    get_nlp(), load_ner()  # loaded here, once: the reader child is forked with them
+    if not hasattr(os, "fork"):
+        return understand(text).to_dict()
+    limits = limits or Limits.understanding_from_settings()
+    with _reader_lock:
+        answer = _ask_reader(text, limits)
+        if answer.get("error") == "too_complex" and answer.get("served", 0) > 0:
+            answer = _ask_reader(text, limits)  # what earlier texts left in that child is not this one's fault
+    if "result" in answer:
+        return answer["result"]
+    code = answer["error"]
+    if code == "too_complex":
+        raise ExtractionError("too_complex", TOO_BIG_TO_UNDERSTAND)
+    if code == "timeout":
+        raise ExtractionError("timeout", TIMEOUT)
+    raise RuntimeError(answer.get("detail") or code)
+
+
+READER_TEXTS = 200  # texts a reader child reads before a fresh one takes over
+_reader_lock = threading.Lock()
+_reader: _Reader | None = None
+
+
+def stop_reader() -> None:
+    """End this process's reader child; the next text forks a fresh one (from the code loaded now)."""
+    global _reader
+    with _reader_lock:
+        if _reader is not None:
+            _reader.stop()
+            _reader = None
+
+
+def _ask_reader(text: str, limits: Limits) -> dict[str, Any]:
+    global _reader
+    reader = _reader
+    if reader is None or not reader.usable(limits):
+        if reader is not None:
+            reader.stop()
+        reader = _reader = _Reader(limits)
+    served = reader.served
+    answer = reader.ask(text)
+    if "error" in answer and answer["error"] != "failed":
+        reader.stop()  # a child that hit a limit is not asked again
+        _reader = None
+    return {**answer, "served": served}
+
+
+class _Reader:
+    """A child forked from this process that understands texts one at a time, sent and answered as
+    length-prefixed JSON over two pipes. Its address space may grow `limits.memory_mb` above this
+    process's; each text gets `limits.cpu_seconds` of CPU (SIGXCPU past it) and `limits.wall_seconds`
+    (SIGKILL past it). Forking once per process, not per text, spares each text the fork and the first
+    copy of the pages it touches (docs/benchmarks.md, "Resume understanding")."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits, self.owner, self.served = limits, os.getpid(), 0
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(to_child_w)
+            os.close(from_child_r)
+            _reader_main(to_child_r, from_child_w, limits)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.pid, self.to_child, self.from_child = pid, to_child_w, from_child_r
+        self.alive = True
+
+    def usable(self, limits: Limits) -> bool:
+        return self.alive and self.owner == os.getpid() and self.limits == limits and self.served < READER_TEXTS
+
+    def ask(self, text: str) -> dict[str, Any]:
+        self.served += 1
+        deadline = time.monotonic() + self.limits.wall_seconds
+        try:
+            _send_frame(self.to_child, json.dumps({"text": text}).encode(), deadline)
+            frame = _read_frame(self.from_child, deadline)
+        except TimeoutError:
+            os.kill(self.pid, signal.SIGKILL)
+            self.stop()
+            return {"error": "timeout"}
+        except (BrokenPipeError, EOFError):  # the child died: how tells the state
+            status = self.stop()
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
+                return {"error": "timeout"}
+            return {"error": "too_complex"}  # the allocator aborting at the limit, a crash in a library
+        return json.loads(frame)
+
+    def stop(self) -> int:
+        """Close the pipes (the child reads the end of its input and leaves) and reap it; its status."""
+        if not self.alive:
+            return 0
+        self.alive = False
+        for fd in (self.to_child, self.from_child):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if self.owner != os.getpid():
+            return 0  # a copy inherited by a forked process: the child is not ours to wait for
+        try:
+            return os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:
+            return 0
+
+
+def _send_frame(fd: int, payload: bytes, deadline: float) -> None:
+    view = memoryview(len(payload).to_bytes(8, "big") + payload)
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        _, writable, _ = select.select([], [fd], [], left)
+        if writable:
+            view = view[os.write(fd, view[: select.PIPE_BUF]) :]
+
+
+def _read_frame(fd: int, deadline: float | None) -> bytes:
+    head = _read_exactly(fd, 8, deadline)
+    return _read_exactly(fd, int.from_bytes(head, "big"), deadline)
+
+
+def _read_exactly(fd: int, n: int, deadline: float | None) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _reader_main(in_fd: int, out_fd: int, limits: Limits) -> None:
+    """The reader child's loop: one text in, one answer out, until its input ends or a limit is hit."""
+    try:
+        from .understanding.pipeline import understand
+
+        gc.freeze()  # what the worker had stays shared: the collector never walks (and copies) it here
+        _close_sockets(keep={in_fd, out_fd})
+        grown = _address_space() + limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (grown, grown))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        while True:
+            try:
+                request = json.loads(_read_frame(in_fd, None))
+            except EOFError:
+                break
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = int(used.ru_utime + used.ru_stime) + limits.cpu_seconds  # this text's share from now
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard))
+            stop = False
+            try:
+                answer = {"result": understand(request["text"]).to_dict()}
+            except (MemoryError, RecursionError):
+                answer, stop = {"error": "too_complex"}, True
+            except Exception as exc:
+                answer = {"error": "failed", "detail": f"{type(exc).__name__}: {exc}"[:500]}
+            _send_frame(out_fd, json.dumps(answer).encode(), time.monotonic() + 60)
+            if stop:
+                break
+    finally:
+        os._exit(0)  # no atexit, no buffered output, no connection closed on the worker's behalf
+
+
+def _close_sockets(keep: set[int]) -> None:
+    """Close the sockets inherited from the worker (its broker and database connections, a listening
+    search service): the reader never uses them, and must not keep a port open after the worker is gone."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd in keep:
+            continue
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                os.close(fd)
+        except OSError:
+            pass
+
+
+def _address_space() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _answer(stdout: bytes) -> dict[str, object] | None:

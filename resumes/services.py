@@ -24,8 +24,7 @@ from search.tasks import unindex_resumes
 from . import storage, tasks
 from .extract import MAX_TEXT_CHARS, ExtractionError, sniff_content_type
 from .models import Resume
-from .sandbox import extract_sandboxed
-from .understanding.pipeline import understand
+from .sandbox import extract_sandboxed, understand_sandboxed
 from .understanding.vocabulary import canonical_skill, occupations_for_titles
 
 log = logging.getLogger(__name__)
@@ -196,7 +195,11 @@ def resume_parse(*, resume_id: int, sha256: str | None = None) -> dict[str, floa
         resume.text = text
         if resume.profile_edited_at is None:  # a seeker's corrections are never overwritten
             t0 = time.perf_counter()
-            resume.profile = profile_read(text=text)
+            try:
+                resume.profile = profile_read(text=text)
+            except ExtractionError as exc:
+                _fail(resume, exc.code, exc.message)
+                return None
             timings["understand"] = (time.perf_counter() - t0) * 1000
         resume.save(update_fields=["text", "profile", "updated_at"])
         return timings
@@ -246,9 +249,12 @@ def resume_process(*, resume_id: int, sha256: str | None = None) -> dict[str, fl
 
 
 def profile_read(*, text: str) -> dict[str, Any] | None:
-    """The structured profile of a resume text; None (and a log line) if understanding fails."""
+    """The structured profile of a resume text, read in a child with its own limits; None (and a log line)
+    if understanding fails. Raises ExtractionError when the child hits its memory or time limit."""
     try:
-        return understand(text[:MAX_TEXT_CHARS]).to_dict()  # extraction refuses longer texts; others are cut
+        return understand_sandboxed(text[:MAX_TEXT_CHARS])  # extraction refuses longer texts; others are cut
+    except ExtractionError:
+        raise
     except Exception:  # matching can go on from the raw text
         log.exception("resume understanding failed")
         return None
@@ -333,9 +339,9 @@ def resume_ingest(
     try:
         content_type = sniff_content_type(data, name)
         text = extract_sandboxed(data, content_type)
+        profile = profile_read(text=text)
     except ExtractionError as exc:
         raise UploadRejected(exc.code, exc.message) from None
-    profile = profile_read(text=text)
     stored_name = storage.new_name()
     _store(stored_name, data)
     old_file = None

@@ -215,6 +215,11 @@ POSTINGS_IMPORT_MAX_BYTES = env_int("JOBMATCH_IMPORT_MAX_BYTES", 20 * 1024 * 102
 RESUME_PARSE_MEMORY_MB = env_int("JOBMATCH_PARSE_MEMORY_MB", 1024)
 RESUME_PARSE_CPU_SECONDS = env_int("JOBMATCH_PARSE_CPU_SECONDS", 20)
 RESUME_PARSE_TIMEOUT_SECONDS = env_int("JOBMATCH_PARSE_TIMEOUT_SECONDS", 30)
+# Understanding the text (spaCy, the NER) runs in a child forked from the worker: how far its memory may grow
+# above the worker's, its CPU and wall-clock time (resumes.sandbox.understand_sandboxed).
+RESUME_UNDERSTAND_MEMORY_MB = env_int("JOBMATCH_UNDERSTAND_MEMORY_MB", 1024)
+RESUME_UNDERSTAND_CPU_SECONDS = env_int("JOBMATCH_UNDERSTAND_CPU_SECONDS", 30)
+RESUME_UNDERSTAND_TIMEOUT_SECONDS = env_int("JOBMATCH_UNDERSTAND_TIMEOUT_SECONDS", 60)
 
 # Celery. The embedded default is a broker with no server: kombu's filesystem transport,
 # a folder under DATA_DIR that the web process writes and the worker polls.
