@@ -212,7 +212,13 @@ class _Reader:
         if self.owner != os.getpid():
             return 0  # a copy inherited by a forked process: the child is not ours to wait for
         try:
-            return os.waitpid(self.pid, 0)[1]
+            deadline = time.monotonic() + 2  # a copy of its input left open elsewhere would keep it waiting
+            while (done := os.waitpid(self.pid, os.WNOHANG))[0] == 0:
+                if time.monotonic() > deadline:
+                    os.kill(self.pid, signal.SIGKILL)
+                    return os.waitpid(self.pid, 0)[1]
+                time.sleep(0.005)
+            return done[1]
         except ChildProcessError:
             return 0
 
@@ -257,7 +263,7 @@ def _reader_main(in_fd: int, out_fd: int, limits: Limits) -> None:
         from .understanding.pipeline import understand
 
         gc.freeze()  # what the worker had stays shared: the collector never walks (and copies) it here
-        _close_sockets(keep={in_fd, out_fd})
+        _close_inherited(keep={in_fd, out_fd})
         grown = _address_space() + limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (grown, grown))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -284,18 +290,15 @@ def _reader_main(in_fd: int, out_fd: int, limits: Limits) -> None:
         os._exit(0)  # no atexit, no buffered output, no connection closed on the worker's behalf
 
 
-def _close_sockets(keep: set[int]) -> None:
-    """Close the sockets inherited from the worker (its broker and database connections, a listening
-    search service): the reader never uses them, and must not keep a port open after the worker is gone."""
+def _close_inherited(keep: set[int]) -> None:
+    """Close what the child inherited from the worker beyond its pipes and standard streams: the broker and
+    database connections, a listening search service, the embedded vector store's lock. The reader uses
+    none of them, and must not hold a port or a lock after the worker let go of it or is gone."""
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
-        if fd in keep:
-            continue
-        try:
-            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+        if fd > 2 and fd not in keep:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-        except OSError:
-            pass
 
 
 def _address_space() -> int:
