@@ -58,7 +58,8 @@ def body_limit(request: HttpRequest) -> tuple[int, str, str]:
 
 class UploadLimitMiddleware:
     """Refuse a body over its path's limit on its Content-Length header, before anything reads it: resume
-    uploads, postings files, and every other request (a form), signed in or not."""
+    uploads, postings files, and every other request (a form), signed in or not. A body sent without a
+    length (chunked) is refused too: 411, nothing read."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -68,6 +69,13 @@ class UploadLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
+        if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # A body streamed without a length: Django would read none of it (it reads Content-Length bytes),
+            # so the form or file would arrive empty. Say what to do instead.
+            message = "Send the request with a Content-Length header (a browser does), not as a chunked stream."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=411)
+            return refused(request, 411, message, heading="Length required")
         if length:
             limit, message, heading = body_limit(request)
             if length > limit:

@@ -365,6 +365,25 @@ def test_the_upload_quota_slides_over_the_last_hour_and_refusals_do_not_spend_it
     assert _upload(seeker_client, "cv.pdf", PDF_BYTES, django_capture_on_commit_callbacks).status_code == 302
 
 
+def test_a_body_streamed_without_a_length_is_refused_411_and_never_read(client, db):
+    body = _Body(b"x" * (1024 * 1024))
+    _Body.read_calls = 0
+    request = RequestFactory().generic("POST", reverse("login"), data=b"", content_type="text/plain")
+    request.META.pop("CONTENT_LENGTH", None)
+    request.META["HTTP_TRANSFER_ENCODING"] = "chunked"
+    request.META["wsgi.input"] = body
+    request._stream = body
+
+    def view(_request):  # pragma: no cover - must not be reached
+        raise AssertionError("the view ran")
+
+    response = UploadLimitMiddleware(view)(request)
+    assert response.status_code == 411 and "Content-Length" in response.content.decode()
+    assert _Body.read_calls == 0
+    r = client.post("/api/v1/match", data=b"", content_type="application/json", HTTP_TRANSFER_ENCODING="chunked")
+    assert r.status_code == 411 and "chunked" in r.json()["detail"]
+
+
 def test_every_request_body_has_a_limit_refused_before_it_is_read(client, db, recruiter):
     huge = str(300 * 1024 * 1024)  # what the header claims; the test sends a few bytes, nothing reads them
     r = client.post(reverse("login"), {"login": "x", "password": "y"}, CONTENT_LENGTH=huge)
