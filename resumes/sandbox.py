@@ -1,12 +1,15 @@
 """Text extraction in a child process with a memory limit, a CPU-time limit and a wall-clock timeout.
 
 A hostile file (a flate bomb, a page tree that never ends, an xref loop) can cost a parser
-unbounded memory or time. Extraction therefore runs in a fresh Python process that imports
-only `resumes.extract` (no Django, no models), limits itself with setrlimit before it reads a
-byte, writes nothing to disk, and answers one JSON object on stdout. The worker survives
-whatever happens in it: every way the child can end maps to an ExtractionError code.
+unbounded memory or time. Extraction therefore runs in a child process that limits itself with
+setrlimit before it reads a byte, writes nothing to disk, answers one JSON object and exits. The
+worker survives whatever happens in it: every way the child can end maps to an ExtractionError code.
 
-    python -m resumes.sandbox CONTENT_TYPE MEMORY_MB CPU_SECONDS  < file
+The children come from a sandbox server each worker process starts once (`python -m resumes.sandbox
+--serve`): a fresh interpreter that imports only `resumes.extract` and its parsers (no Django, no
+models, none of the worker's memory or connections) and forks one child per file, so a file costs a
+fork instead of a Python start-up and pdfminer's import. A file past the wall-clock limit takes the
+server down with its child; the next file starts a fresh one.
 
 Understanding (spaCy and the project's NER over the extracted text) runs in a child too, forked from the
 worker so that the loaded models come with it and kept for the next texts (`understand_sandboxed`): its
@@ -78,27 +81,88 @@ def extract_sandboxed(data: bytes, content_type: str, limits: Limits | None = No
 def run_child(data: bytes, content_type: str, limits: Limits) -> dict[str, object]:
     """The child's answer: {"text": ...} or {"error": {"code", "message"}}, with "peak_mb" (the
     child's own peak resident memory) whenever it could answer."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "PYTHONPATH": str(ROOT),
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "LANG": "C.UTF-8",
-    }
-    cmd = [sys.executable, "-s", "-m", "resumes.sandbox", content_type, str(limits.memory_mb), str(limits.cpu_seconds)]
-    try:
-        proc = subprocess.run(
-            cmd, input=data, capture_output=True, timeout=limits.wall_seconds, env=env, cwd=ROOT, check=False
+    global _server
+    with _server_lock:
+        server = _server
+        if server is None or not server.usable():
+            if server is not None:
+                server.stop()
+            server = _server = _SandboxServer()
+        answer, server_ok = server.ask(data, content_type, limits)
+        if not server_ok:  # past the wall clock (it is killed with its child), or gone
+            server.stop()
+            _server = None
+    return answer
+
+
+SERVER_FILES = 1000  # files a sandbox server forks children for before a fresh one takes over
+_server_lock = threading.Lock()
+_server: _SandboxServer | None = None
+
+
+def stop_server() -> None:
+    """End this process's sandbox server; the next file starts a fresh one."""
+    global _server
+    with _server_lock:
+        if _server is not None:
+            _server.stop()
+            _server = None
+
+
+class _SandboxServer:
+    """This process's `python -m resumes.sandbox --serve`, asked one file at a time over its stdin and
+    stdout (length-prefixed frames: a JSON header, the file's bytes; a JSON answer back)."""
+
+    def __init__(self) -> None:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PYTHONPATH": str(ROOT),
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "LANG": "C.UTF-8",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-s", "-m", "resumes.sandbox", "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,  # its own process group: a timeout kills the server and its child
         )
-    except subprocess.TimeoutExpired:  # run() has killed the child
-        return {"error": {"code": "timeout", "message": TIMEOUT}}
-    answer = _answer(proc.stdout)
-    if answer is not None and ("text" in answer or isinstance(answer.get("error"), dict)):
-        return answer
-    if proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return {"error": {"code": "timeout", "message": TIMEOUT}}
-    # Killed some other way (the allocator aborting at the memory limit, a crash in a C library).
-    return {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
+        self.owner, self.served = os.getpid(), 0
+
+    def usable(self) -> bool:
+        return self.owner == os.getpid() and self.proc.poll() is None and self.served < SERVER_FILES
+
+    def ask(self, data: bytes, content_type: str, limits: Limits) -> tuple[dict[str, Any], bool]:
+        """The answer, and whether the server can take the next file."""
+        self.served += 1
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        header = {"content_type": content_type, "memory_mb": limits.memory_mb, "cpu_seconds": limits.cpu_seconds}
+        deadline = time.monotonic() + limits.wall_seconds
+        try:
+            _send_frame(self.proc.stdin.fileno(), json.dumps(header).encode(), deadline)
+            _send_frame(self.proc.stdin.fileno(), data, deadline)
+            answer = _answer(_read_frame(self.proc.stdout.fileno(), deadline))
+        except TimeoutError:
+            return {"error": {"code": "timeout", "message": TIMEOUT}}, False
+        except (BrokenPipeError, EOFError):  # the server died under this file
+            return {"error": {"code": "too_complex", "message": TOO_COMPLEX}}, False
+        if answer is None:
+            return {"error": {"code": "too_complex", "message": TOO_COMPLEX}}, False
+        return answer, True
+
+    def stop(self) -> None:
+        if self.owner != os.getpid():
+            return  # a copy inherited by a forked process: not ours to stop
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 TOO_BIG_TO_UNDERSTAND = (
@@ -335,20 +399,67 @@ def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def main(argv: list[str]) -> int:
-    content_type, memory_mb, cpu_seconds = argv[0], int(argv[1]), int(argv[2])
-    _limit_self(memory_mb, cpu_seconds)
-    data = sys.stdin.buffer.read()
+def serve() -> int:
+    """The sandbox server: import the parsers once, then for each file fork a child that limits itself,
+    extracts and answers; relay its answer, or say how it ended."""
+    import charset_normalizer  # noqa: F401 - imported here once, inherited by every child
+    import docx  # noqa: F401
+    import pdfminer.high_level
+    import pdfminer.pdfparser  # noqa: F401
+
+    in_fd, out_fd = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)  # nothing a parser prints can reach the answers
+    gc.freeze()
+    while True:
+        try:
+            header = json.loads(_read_frame(in_fd, None))
+            data = _read_frame(in_fd, None)
+        except EOFError:  # the worker is gone
+            return 0
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            os.close(in_fd)
+            os.close(out_fd)
+            _child(data, header, write_end)
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as answer_pipe:
+            raw = answer_pipe.read()
+        _, status = os.waitpid(pid, 0)
+        answer = _answer(raw)
+        if answer is None or not ("text" in answer or isinstance(answer.get("error"), dict)):
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
+                answer = {"error": {"code": "timeout", "message": TIMEOUT}}
+            else:  # killed some other way (the allocator aborting at the memory limit, a crash in a C library)
+                answer = {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
+        del data
+        try:
+            _send_frame(out_fd, json.dumps(answer).encode(), time.monotonic() + 60)
+        except (BrokenPipeError, TimeoutError):
+            return 0
+
+
+def _child(data: bytes, header: dict[str, Any], out_fd: int) -> None:
     try:
-        answer: dict[str, object] = {"text": extract_text(data, content_type)}
-    except ExtractionError as exc:
-        answer = {"error": {"code": exc.code, "message": exc.message}}
-    except (MemoryError, RecursionError):
-        answer = {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
-    answer["peak_mb"] = _peak_mb()
-    sys.stdout.write(json.dumps(answer))
-    return 0
+        _limit_self(int(header["memory_mb"]), int(header["cpu_seconds"]))
+        try:
+            answer: dict[str, object] = {"text": extract_text(data, str(header["content_type"]))}
+        except ExtractionError as exc:
+            answer = {"error": {"code": exc.code, "message": exc.message}}
+        except (MemoryError, RecursionError):
+            answer = {"error": {"code": "too_complex", "message": TOO_COMPLEX}}
+        answer["peak_mb"] = _peak_mb()
+        view = memoryview(json.dumps(answer).encode())
+        while view:
+            view = view[os.write(out_fd, view) :]
+    finally:
+        os._exit(0)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if sys.argv[1:] != ["--serve"]:
+        sys.exit("usage: python -m resumes.sandbox --serve")
+    sys.exit(serve())
