@@ -35,6 +35,39 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def running(pid: int) -> bool:
+    """Whether the process runs (a zombie, exited but not yet reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def helper_leaves_with_its_worker(script: str, env: dict[str, str], what: str) -> None:
+    """Run `script` as a worker would (it starts a helper process, prints the helper's pid, then waits),
+    kill that worker with SIGKILL, and see the helper gone within 10 s."""
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        helper = int(proc.stdout.readline())
+        assert running(helper)
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while running(helper):
+            assert time.monotonic() < deadline, f"the {what} outlived its worker"
+            time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def require_service(name: str, host: str, port: int) -> None:
     """Skip with a reason when a service is absent, unless REQUIRE_SERVICES=1 makes that a failure."""
     try:

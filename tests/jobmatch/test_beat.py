@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 
 from jobmatch.beat import FileLock, RedisLock
-from tests.conftest import ROOT, database_url, require_service
+from tests.conftest import ROOT, database_url, require_service, running
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SENT = re.compile(r"^(\S+ \S+) INFO celery\.beat .*Sending due task sweep-stuck-resumes", re.M)
@@ -90,17 +90,6 @@ def _wait_for(what: str, test, seconds: float = 60) -> None:  # type: ignore[no-
         time.sleep(0.2)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie (exited, not yet reaped) is not running
-        return (open(f"/proc/{pid}/stat").read().split(") ", 1)[1][0]) != "Z"
-    except OSError:
-        return False
-
-
 def _sends(name: str) -> list[datetime]:
     return [datetime.strptime(t, "%Y-%m-%d %H:%M:%S,%f") for t in SENT.findall(_log(name))]
 
@@ -123,7 +112,7 @@ def test_a_second_scheduler_waits_and_takes_over_when_a_killed_workers_beat_stop
 
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-        _wait_for("the killed worker's beat to stop", lambda: not _alive(beat_child), seconds=15)
+        _wait_for("the killed worker's beat to stop", lambda: not running(beat_child), seconds=15)
         _wait_for("the standby to take over and send", lambda: len(_sends("standby")) >= 1, seconds=20)
         assert "scheduler lock taken" in _log("standby")
         assert max(_sends("worker")) < min(_sends("standby"))  # never two senders at once
@@ -137,5 +126,5 @@ def test_a_second_scheduler_waits_and_takes_over_when_a_killed_workers_beat_stop
                 proc.wait()
             if proc is not None:
                 proc.log.close()  # type: ignore[attr-defined]
-        if beat_child and _alive(beat_child):
+        if beat_child and running(beat_child):
             os.kill(beat_child, signal.SIGKILL)

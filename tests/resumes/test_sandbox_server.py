@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from resumes import sandbox
 from resumes.extract import PDF, TXT, ExtractionError
 from resumes.sandbox import Limits, extract_sandboxed, run_child
 from tests import hostile
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, helper_leaves_with_its_worker, running
 
 TEXT = b"Jane Doe\nSenior Accountant\nExperience: ledgers, audits and payroll for ten years.\n"
 
@@ -37,14 +36,6 @@ def _server_pid() -> int:
 def _children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_one_server_forks_a_fresh_limited_child_for_each_file():
@@ -76,7 +67,7 @@ def test_a_child_killed_mid_file_is_a_named_state_and_the_server_goes_on():
     os.kill(children[0], 9)
     slow.join(30)
     assert answer["error"]["code"] == "timeout"
-    assert _server_pid() == server and _running(server)
+    assert _server_pid() == server and running(server)
     assert extract_sandboxed(TEXT, TXT).startswith("Jane Doe")
 
 
@@ -86,7 +77,7 @@ def test_a_file_past_the_wall_clock_takes_the_server_down_and_the_next_gets_a_fr
     with pytest.raises(ExtractionError) as err:
         extract_sandboxed(hostile.text_pdf(), PDF, Limits(wall_seconds=0.001))
     assert err.value.code == "timeout"
-    assert not _running(old)
+    assert not running(old)
     assert extract_sandboxed(TEXT, TXT).startswith("Jane Doe")
     assert _server_pid() != old
 
@@ -98,7 +89,7 @@ def test_a_server_is_replaced_after_its_share_of_files_or_when_it_died(monkeypat
         extract_sandboxed(TEXT, TXT)
         pids.append(_server_pid())
     assert pids[0] == pids[1] != pids[2]
-    assert not _running(pids[0])
+    assert not running(pids[0])
     os.kill(pids[2], 9)
     time.sleep(0.2)
     assert extract_sandboxed(TEXT, TXT).startswith("Jane Doe")
@@ -113,17 +104,4 @@ def test_the_server_leaves_with_its_worker():
         "print(sandbox._server.proc.pid, flush=True)\n"
         "import time; time.sleep(60)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        server = int(proc.stdout.readline())
-        assert _running(server)
-        proc.kill()
-        proc.wait()
-        deadline = time.monotonic() + 10
-        while _running(server):
-            assert time.monotonic() < deadline, "the sandbox server outlived its worker"
-            time.sleep(0.1)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    helper_leaves_with_its_worker(script, {**os.environ, "PYTHONPATH": str(ROOT)}, "sandbox server")

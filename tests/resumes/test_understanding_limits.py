@@ -21,7 +21,7 @@ from resumes.extract import MAX_TEXT_CHARS, ExtractionError
 from resumes.models import Resume
 from resumes.sandbox import Limits, understand_sandboxed
 from tests import hostile
-from tests.conftest import ROOT
+from tests.conftest import ROOT, helper_leaves_with_its_worker
 
 RESUME = "Jane Doe\njane@example.com\nSenior Accountant\n\nExperience\nSenior Accountant, Acme Corp, 2014-2023\n"
 
@@ -83,36 +83,16 @@ def test_a_reader_child_is_replaced_after_its_share_of_texts(monkeypatch):
     assert not Path(f"/proc/{pids[0]}").exists()
 
 
-def test_a_worker_killed_takes_its_reader_child_with_it(tmp_path):
+def test_a_worker_killed_takes_its_reader_child_with_it():
     script = (
-        "import os, sys, django; django.setup()\n"
+        "import django; django.setup()\n"
         "from resumes import sandbox\n"
         "sandbox.understand_sandboxed('Jane Doe\\nAccountant')\n"
         "print(sandbox._reader.pid, flush=True)\n"
         "import time; time.sleep(60)\n"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jobmatch.settings.test", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        child = int(proc.stdout.readline())
-        assert Path(f"/proc/{child}").exists()
-        proc.kill()
-        proc.wait()
-        deadline = time.monotonic() + 10
-        while _running(child):
-            assert time.monotonic() < deadline, "the reader outlived its worker"
-            time.sleep(0.1)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
-    except OSError:
-        return False
-    return state != "Z"
+    helper_leaves_with_its_worker(script, env, "reader child")
 
 
 def test_understanding_past_its_memory_ends_too_complex_and_the_worker_does_not_grow(monkeypatch):
