@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -174,14 +175,13 @@ def understand_sandboxed(text: str, limits: Limits | None = None) -> dict[str, A
     """The profile of a resume text (`understand(text).to_dict()`), read by this process's reader child.
     Raises ExtractionError `too_complex` (memory) or `timeout` (CPU or wall-clock time) when the child
     hits a limit, RuntimeError when understanding failed in it for another reason."""
-    from .understanding.ner import load_ner
-    from .understanding.pipeline import get_nlp, understand
+    from .understanding.pipeline import understand
 
-    get_nlp(), load_ner()  # loaded here, once: the reader child is forked with them
     if not hasattr(os, "fork"):
         return understand(text).to_dict()
     limits = limits or Limits.understanding_from_settings()
     with _reader_lock:
+        _warm(understand)
         answer = _ask_reader(text, limits)
         if answer.get("error") == "too_complex" and answer.get("served", 0) > 0:
             answer = _ask_reader(text, limits)  # what earlier texts left in that child is not this one's fault
@@ -195,6 +195,16 @@ def understand_sandboxed(text: str, limits: Limits | None = None) -> dict[str, A
     raise RuntimeError(answer.get("detail") or code)
 
 
+def _warm(understand: Callable[[str], Any]) -> None:
+    """Read one short text here, once: the models and the vocabularies understanding loads on first use are
+    then in this process, and every reader child is forked with them instead of loading its own."""
+    global _warmed
+    if not _warmed:
+        understand("Jane Doe\nSenior Accountant\n\nExperience\nAccountant, Acme Corp, 2010-2020\nSkills: Excel")
+        _warmed = True
+
+
+_warmed = False
 READER_TEXTS = 200  # texts a reader child reads before a fresh one takes over
 _reader_lock = threading.Lock()
 _reader: _Reader | None = None

@@ -20,6 +20,7 @@ from resumes import sandbox
 from resumes.extract import MAX_TEXT_CHARS, ExtractionError
 from resumes.models import Resume
 from resumes.sandbox import Limits, understand_sandboxed
+from resumes.understanding.pipeline import understand as real_understand
 from tests import hostile
 from tests.conftest import ROOT, helper_leaves_with_its_worker
 
@@ -35,6 +36,7 @@ def _fresh_reader():  # type: ignore[no-untyped-def]
 
 
 def _patch_understand(monkeypatch, fake) -> None:  # type: ignore[no-untyped-def]
+    sandbox._warm(real_understand)  # this process warms with the real one, never with the fake
     monkeypatch.setattr("resumes.understanding.pipeline.understand", fake)
     sandbox.stop_reader()  # the next reader is forked with the fake
 
