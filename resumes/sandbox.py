@@ -265,7 +265,8 @@ class _Reader:
             _send_frame(self.to_child, json.dumps({"text": text}).encode(), deadline)
             frame = _read_frame(self.from_child, deadline)
         except TimeoutError:
-            os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
             self.stop()
             return {"error": "timeout"}
         except (BrokenPipeError, EOFError):  # the child died: how tells the state
@@ -289,7 +290,8 @@ class _Reader:
             deadline = time.monotonic() + 2  # a copy of its input left open elsewhere would keep it waiting
             while (done := os.waitpid(self.pid, os.WNOHANG))[0] == 0:
                 if time.monotonic() > deadline:
-                    os.kill(self.pid, signal.SIGKILL)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(self.pid, signal.SIGKILL)
                     return os.waitpid(self.pid, 0)[1]
                 time.sleep(0.005)
             return done[1]
