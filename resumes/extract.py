@@ -11,6 +11,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -236,15 +237,56 @@ def _docx_text(data: bytes) -> str:
         raise ExtractionError("unreadable", "The Word document is damaged and cannot be read.") from None
     except Exception:  # lxml errors on malformed XML parts
         raise ExtractionError("unreadable", "The Word document is damaged and cannot be read.") from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            cells: list[str] = []
-            for cell in row.cells:
-                if cell.text not in cells:  # merged cells repeat their text
-                    cells.append(cell.text)
-            lines.append(" | ".join(cells))
+    # Headers first (templates put the name and contacts there), then the body in reading order with
+    # tables and text boxes where they stand, then footers; a header or footer repeated by several
+    # sections is read once.
+    lines: list[str] = []
+    seen: set[str] = set()
+    _once(document, ("first_page_header", "header", "even_page_header"), lines, seen)
+    lines += _docx_lines(document.iter_inner_content())
+    _once(document, ("first_page_footer", "footer", "even_page_footer"), lines, seen)
     return "\n".join(lines)
+
+
+def _once(document: Any, parts: tuple[str, ...], lines: list[str], seen: set[str]) -> None:
+    for part in parts:
+        for section in document.sections:
+            area = getattr(section, part)
+            if area.is_linked_to_previous:  # none of its own (reading it would add an empty one)
+                continue
+            block = _docx_lines(area.iter_inner_content())
+            text = "\n".join(block).strip()
+            if text and text not in seen:
+                seen.add(text)
+                lines += block
+
+
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _docx_lines(blocks: Any) -> list[str]:
+    """The lines of paragraphs and tables in document order; a table's row is one line of its cells."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    if cell.text not in cells:  # merged cells repeat their text
+                        cells.append(cell.text)
+                lines.append(" | ".join(cells))
+            continue
+        lines.append(block.text)
+        # Text boxes anchored in the paragraph; Word writes each twice (a drawing and its VML fallback).
+        for box in block._p.iter(qn("w:txbxContent")):
+            if any(a.tag == _MC_FALLBACK for a in box.iterancestors()):
+                continue
+            for para in box.iter(qn("w:p")):
+                lines.append("".join(t.text or "" for t in para.iter(qn("w:t"))))
+    return lines
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")

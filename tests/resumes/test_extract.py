@@ -157,3 +157,68 @@ def test_more_text_than_a_resume_holds_is_refused_before_understanding():
     assert err.value.code == "too_large" and f"limit for a resume is {MAX_TEXT_CHARS:,}" in err.value.message
     fits = line * (MAX_TEXT_CHARS // len(line) - 10)
     assert extract_text(fits, TXT).startswith("Experienced accountant")
+
+
+# --- DOCX in reading order: headers, tables where they stand, text boxes, footers ----------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _nurse_docx(*, sections: int = 1, text_box: str | None = None) -> bytes:
+    """A template-style resume: the name and contacts in the page header, the jobs in a table between
+    headings, a footer; as Word writes them."""
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Maria Lopez · maria.lopez@example.com · (555) 201-3344"
+    document.add_paragraph("Registered Nurse")
+    document.add_paragraph("Experience")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "2018-2023", "Staff Nurse, Tampa General Hospital"
+    table.cell(1, 0).text, table.cell(1, 1).text = "2015-2018", "Nurse, St. Joseph's Hospital"
+    document.add_paragraph("Education")
+    document.add_paragraph("BSN, University of South Florida")
+    document.sections[0].footer.paragraphs[0].text = "References on request"
+    for _ in range(sections - 1):  # later sections repeat the first one's header (linked)
+        document.add_section()
+        document.add_paragraph("Certifications: BLS, ACLS")
+    if text_box is not None:
+        from lxml import etree
+
+        box = f'<w:txbxContent xmlns:w="{W_NS}"><w:p><w:r><w:t>{text_box}</w:t></w:r></w:p></w:txbxContent>'
+        run = etree.fromstring(
+            f'<w:r xmlns:w="{W_NS}" xmlns:mc="{MC_NS}"><mc:AlternateContent>'
+            f"<mc:Choice Requires='wps'><w:drawing>{box}</w:drawing></mc:Choice>"
+            f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+        )
+        document.paragraphs[0]._p.append(run)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def test_a_docx_is_read_in_order_header_first_tables_in_place_footer_last():
+    text = extract_text(_nurse_docx(), DOCX)
+    assert text.splitlines() == [
+        "Maria Lopez · maria.lopez@example.com · (555) 201-3344",
+        "Registered Nurse",
+        "Experience",
+        "2018-2023 | Staff Nurse, Tampa General Hospital",
+        "2015-2018 | Nurse, St. Joseph's Hospital",
+        "Education",
+        "BSN, University of South Florida",
+        "References on request",
+    ]
+    from resumes.understanding.pipeline import understand
+
+    profile = understand(text)
+    assert profile.name == "Maria Lopez" and profile.email == "maria.lopez@example.com"
+
+
+def test_a_header_shared_by_several_sections_is_read_once_and_a_text_box_once():
+    text = extract_text(_nurse_docx(sections=3, text_box="Languages: English, Spanish"), DOCX)
+    assert text.count("maria.lopez@example.com") == 1
+    assert text.count("Certifications: BLS, ACLS") == 2
+    assert text.count("Languages: English, Spanish") == 1  # Word writes a text box twice (drawing, fallback)
+    assert text.index("Registered Nurse") < text.index("Languages: English, Spanish") < text.index("Experience")
