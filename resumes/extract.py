@@ -16,6 +16,7 @@ from typing import Any
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TXT = "text/plain"
+RTF = "application/rtf"
 MAX_PDF_PAGES = 50  # resumes run to a few pages; more is not a resume, and costs worker time
 # A DOCX is a zip: its declared sizes are checked before anything is inflated.
 MAX_DOCX_ENTRIES = 1000
@@ -38,10 +39,14 @@ class ExtractionError(Exception):
         return self.message
 
 
-UNSUPPORTED = "We accept PDF, Word (.docx) or plain-text resumes; this file is none of these."
+UNSUPPORTED = "We accept PDF, Word (.docx), RTF or plain-text resumes; this file is none of these."
+OLD_WORD = (
+    "This is an older Word document (.doc), which we cannot read. Open it in Word or LibreOffice, save it as "
+    ".docx or PDF, and upload that."
+)
 TOO_COMPLEX = "The file is too complex to read safely. Export it again (for example with Save as PDF) and retry."
-_EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".txt": TXT}
-_NAMES = {PDF: "a PDF", DOCX: "a Word document", TXT: "plain text"}
+_EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".txt": TXT, ".rtf": RTF}
+_NAMES = {PDF: "a PDF", DOCX: "a Word document", TXT: "plain text", RTF: "an RTF document"}
 _PAGE_TAGS = rb"!doctype\s+html|html|head|body|script|iframe|svg"
 # A web page: one of these tags first (after comments), or markup anywhere in the first kilobyte (a resume's
 # text has none).
@@ -50,7 +55,7 @@ _MARKUP = re.compile(rb"<(?:" + _PAGE_TAGS + rb"|object|embed)\b", re.I)
 
 
 def sniff_content_type(data: bytes, name: str | None = None) -> str:
-    """The type the bytes say they are: PDF, DOCX or plain text. The name never decides the type;
+    """The type the bytes say they are: PDF, DOCX, RTF or plain text. The name never decides the type;
     a name whose extension claims another of these types is refused (a PDF named .docx, HTML named .pdf)."""
     content_type = _sniff(data)
     ext = "." + name.rsplit(".", 1)[-1].lower() if name and "." in name else ""
@@ -69,6 +74,10 @@ def _sniff(data: bytes) -> str:
         raise ExtractionError("empty", "The file is empty.")
     if data[:1024].lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-"):
         return PDF
+    if data[:1024].lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"{\\rtf"):
+        return RTF
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE2 compound file: Word 97-2003
+        raise ExtractionError("unsupported_type", OLD_WORD)
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -289,6 +298,17 @@ def _docx_lines(blocks: Any) -> list[str]:
     return lines
 
 
+def _rtf_text(data: bytes) -> str:
+    """An RTF document's text: control words and groups (fonts, colours, pictures) removed, \\'xx escapes read
+    in Windows-1252 and \\u escapes as Unicode. RTF itself is 7-bit text, so Latin-1 reads every byte."""
+    from striprtf.striprtf import rtf_to_text
+
+    try:
+        return rtf_to_text(data.decode("latin-1"), encoding="cp1252", errors="replace")
+    except (ValueError, IndexError, LookupError):
+        raise ExtractionError("unreadable", "The RTF document is damaged and cannot be read.") from None
+
+
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -322,6 +342,8 @@ def extract_text(data: bytes, content_type: str) -> str:
         raw = _pdf_text(data)
     elif content_type == DOCX:
         raw = _docx_text(data)
+    elif content_type == RTF:
+        raw = _rtf_text(data)
     elif content_type == TXT:
         decoded = decode_text(data)
         if decoded is None:

@@ -418,6 +418,7 @@ def serve() -> int:
     import docx  # noqa: F401
     import pdfminer.high_level
     import pdfminer.pdfparser  # noqa: F401
+    import striprtf.striprtf  # noqa: F401
 
     in_fd, out_fd = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)

@@ -198,6 +198,11 @@ def text_two_megabytes() -> bytes:
     return line * (1_990_000 // len(line))
 
 
+def rtf_huge() -> bytes:
+    """An RTF document just under the 5 MB upload limit: 140,000 formatted paragraphs of text."""
+    return b"{\\rtf1\\ansi " + b"{\\b ledger audit payroll}\\par " * 140_000 + b"}"
+
+
 def pdf_named_docx() -> bytes:
     return text_pdf()
 
@@ -217,4 +222,5 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "pdf-named-docx": (pdf_named_docx, "cv.docx", "unsupported_type"),
     "docx-huge-text": (docx_huge_text, "cv.docx", "too_large"),
     "text-2mb": (text_two_megabytes, "cv.txt", "too_large"),
+    "rtf-huge": (rtf_huge, "cv.rtf", "too_large"),
 }

@@ -10,6 +10,7 @@ import pytest
 from resumes.extract import (
     DOCX,
     PDF,
+    RTF,
     TXT,
     ExtractionError,
     decode_text,
@@ -222,3 +223,55 @@ def test_a_header_shared_by_several_sections_is_read_once_and_a_text_box_once():
     assert text.count("Certifications: BLS, ACLS") == 2
     assert text.count("Languages: English, Spanish") == 1  # Word writes a text box twice (drawing, fallback)
     assert text.index("Registered Nurse") < text.index("Languages: English, Spanish") < text.index("Experience")
+
+
+# --- RTF, and the older Word format named ----------------------------------------------------------------
+
+RTF_RESUME = rb"""{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Calibri;}}{\colortbl;\red0\green0\blue0;}
+{\*\generator Riched20 10.0;}\viewkind4\uc1\pard\b\f0\fs32 Jos\'e9 Mart\'ednez\b0\fs22\par
+Senior Accountant \endash  jose.martinez@example.com \endash  (555) 201-3344\par
+\par
+\b Experience\b0\par
+Senior Accountant, Acme Corp, 2014-2023\par
+Staff Accountant, Beta LLC, 2010-2014\par
+\b Skills\b0\par
+QuickBooks, Excel, account reconciliations, month-end close \u8212? GAAP\par
+}"""
+
+
+def test_an_rtf_resume_is_read_as_rtf_not_as_text_with_its_control_words():
+    assert sniff_content_type(RTF_RESUME, "cv.rtf") == RTF
+    assert sniff_content_type(RTF_RESUME) == RTF  # by its bytes, whatever its name
+    text = extract_text(RTF_RESUME, RTF)
+    assert text.splitlines()[0] == "José Martínez"
+    assert "\\" not in text and "Calibri" not in text and "Riched20" not in text
+    assert "month-end close — GAAP" in text
+    with pytest.raises(ExtractionError) as err:  # named as another type: refused, as for the others
+        sniff_content_type(RTF_RESUME, "cv.txt")
+    assert "an RTF document" in err.value.message
+
+
+def test_an_rtf_upload_reaches_ten_results_with_its_name_read(
+    seeker_client, corpus, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from resumes.models import Resume
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = seeker_client.post(reverse("resumes:list"), {"file": SimpleUploadedFile("cv.rtf", RTF_RESUME)})
+    assert r.status_code == 302
+    resume = Resume.objects.get()
+    assert resume.status == Resume.Status.DONE and resume.content_type == RTF
+    assert resume.profile["name"] == "José Martínez" and resume.profile["email"] == "jose.martinez@example.com"
+    assert resume.recommendations.count() == 10
+    download = seeker_client.get(reverse("resumes:file", args=[resume.public_id]))
+    assert 'filename="cv.rtf"' in download["Content-Disposition"]
+
+
+def test_an_older_word_document_is_refused_with_what_to_do():
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 16
+    with pytest.raises(ExtractionError) as err:
+        sniff_content_type(ole2, "cv.doc")
+    assert err.value.code == "unsupported_type" and "save it as .docx or PDF" in err.value.message
