@@ -17,6 +17,7 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TXT = "text/plain"
 RTF = "application/rtf"
+ODT = "application/vnd.oasis.opendocument.text"
 MAX_PDF_PAGES = 50  # resumes run to a few pages; more is not a resume, and costs worker time
 # A DOCX is a zip: its declared sizes are checked before anything is inflated.
 MAX_DOCX_ENTRIES = 1000
@@ -39,14 +40,20 @@ class ExtractionError(Exception):
         return self.message
 
 
-UNSUPPORTED = "We accept PDF, Word (.docx), RTF or plain-text resumes; this file is none of these."
+UNSUPPORTED = "We accept PDF, Word (.docx), OpenDocument (.odt), RTF or plain-text resumes; this file is none of these."
 OLD_WORD = (
     "This is an older Word document (.doc), which we cannot read. Open it in Word or LibreOffice, save it as "
     ".docx or PDF, and upload that."
 )
 TOO_COMPLEX = "The file is too complex to read safely. Export it again (for example with Save as PDF) and retry."
-_EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".txt": TXT, ".rtf": RTF}
-_NAMES = {PDF: "a PDF", DOCX: "a Word document", TXT: "plain text", RTF: "an RTF document"}
+_EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".txt": TXT, ".rtf": RTF, ".odt": ODT}
+_NAMES = {
+    PDF: "a PDF",
+    DOCX: "a Word document",
+    TXT: "plain text",
+    RTF: "an RTF document",
+    ODT: "an OpenDocument text",
+}
 _PAGE_TAGS = rb"!doctype\s+html|html|head|body|script|iframe|svg"
 # A web page: one of these tags first (after comments), or markup anywhere in the first kilobyte (a resume's
 # text has none).
@@ -55,7 +62,7 @@ _MARKUP = re.compile(rb"<(?:" + _PAGE_TAGS + rb"|object|embed)\b", re.I)
 
 
 def sniff_content_type(data: bytes, name: str | None = None) -> str:
-    """The type the bytes say they are: PDF, DOCX, RTF or plain text. The name never decides the type;
+    """The type the bytes say they are: PDF, DOCX, ODT, RTF or plain text. The name never decides the type;
     a name whose extension claims another of these types is refused (a PDF named .docx, HTML named .pdf)."""
     content_type = _sniff(data)
     ext = "." + name.rsplit(".", 1)[-1].lower() if name and "." in name else ""
@@ -86,6 +93,8 @@ def _sniff(data: bytes) -> str:
             raise ExtractionError("unreadable", "The file looks like a Word document but is damaged.") from None
         if "word/document.xml" in names:
             return DOCX
+        if "content.xml" in names and _zip_member(data, "mimetype").strip() == ODT.encode():
+            return ODT
         raise ExtractionError("unsupported_type", UNSUPPORTED)
     head = data[:4096].replace(b"\x00", b"").lstrip(b"\xef\xbb\xbf\xff\xfe")
     if _HTML.match(head) or _MARKUP.search(head[:1024]):
@@ -212,20 +221,29 @@ def _pdf_page_count(data: bytes) -> int:
     return count if isinstance(count, int) else 0
 
 
-def check_docx_package(data: bytes) -> None:
-    """Refuse a zip bomb by what the archive declares, before anything is inflated."""
+def _zip_member(data: bytes, name: str, limit: int = 256) -> bytes:
+    """The first `limit` bytes of one member of a zip (b"" when it has none)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(name) as member:
+            return member.read(limit)
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError, RuntimeError):
+        return b""
+
+
+def check_docx_package(data: bytes, kind: str = "Word document") -> None:
+    """Refuse a zip bomb by what the archive declares, before anything is inflated (a DOCX, an ODT)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise ExtractionError("unreadable", "The Word document is damaged and cannot be read.") from None
+        raise ExtractionError("unreadable", f"The {kind} is damaged and cannot be read.") from None
     if len(infos) > MAX_DOCX_ENTRIES:
-        raise ExtractionError("too_complex", f"The Word document has {len(infos):,} parts; {TOO_COMPLEX}")
+        raise ExtractionError("too_complex", f"The {kind} has {len(infos):,} parts; {TOO_COMPLEX}")
     total = sum(i.file_size for i in infos)
     if total > MAX_DOCX_UNCOMPRESSED:
         raise ExtractionError(
             "too_large",
-            f"The Word document unpacks to {total // (1024 * 1024):,} MB; "
+            f"The {kind} unpacks to {total // (1024 * 1024):,} MB; "
             f"the limit is {MAX_DOCX_UNCOMPRESSED // (1024 * 1024)} MB. Remove large images and retry.",
         )
     for i in infos:
@@ -259,15 +277,18 @@ def _docx_text(data: bytes) -> str:
 
 def _once(document: Any, parts: tuple[str, ...], lines: list[str], seen: set[str]) -> None:
     for part in parts:
-        for section in document.sections:
-            area = getattr(section, part)
-            if area.is_linked_to_previous:  # none of its own (reading it would add an empty one)
-                continue
-            block = _docx_lines(area.iter_inner_content())
-            text = "\n".join(block).strip()
-            if text and text not in seen:
-                seen.add(text)
-                lines += block
+        areas = [getattr(section, part) for section in document.sections]
+        # A header linked to the previous section's has none of its own (reading it would add an empty one).
+        _add_once([_docx_lines(a.iter_inner_content()) for a in areas if not a.is_linked_to_previous], lines, seen)
+
+
+def _add_once(blocks: list[list[str]], lines: list[str], seen: set[str]) -> None:
+    """Add each block of lines (a header, a footer) unless the same text was added already."""
+    for block in blocks:
+        text = "\n".join(block).strip()
+        if text and text not in seen:
+            seen.add(text)
+            lines += block
 
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -296,6 +317,101 @@ def _docx_lines(blocks: Any) -> list[str]:
             for para in box.iter(qn("w:p")):
                 lines.append("".join(t.text or "" for t in para.iter(qn("w:t"))))
     return lines
+
+
+_ODF = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+}
+
+
+def _odf(tag: str) -> str:
+    prefix, name = tag.split(":")
+    return f"{{{_ODF[prefix]}}}{name}"
+
+
+def _odt_text(data: bytes) -> str:
+    """An OpenDocument text in reading order, as a DOCX is read: the page headers (in styles.xml), the body
+    with tables where they stand and frames' text after their paragraph, the footers. Parsed by lxml with
+    entities never resolved and no network, as python-docx parses a DOCX."""
+    from lxml import etree
+
+    check_docx_package(data, "OpenDocument text")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    damaged = ExtractionError("unreadable", "The OpenDocument text is damaged and cannot be read.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            content = etree.fromstring(zf.read("content.xml"), parser)
+            styles = etree.fromstring(zf.read("styles.xml"), parser) if "styles.xml" in zf.namelist() else None
+    except MemoryError:
+        raise ExtractionError("too_complex", TOO_COMPLEX) from None
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError, RuntimeError, etree.XMLSyntaxError):
+        raise damaged from None
+    body = content.find(f"{_odf('office:body')}/{_odf('office:text')}")
+    if body is None:
+        raise damaged
+    pages = [] if styles is None else list(styles.iter(_odf("style:master-page")))
+    lines: list[str] = []
+    seen: set[str] = set()
+    for area in ("style:header-first", "style:header", "style:header-left"):
+        _add_once([_odf_lines(header) for page in pages for header in page.iter(_odf(area))], lines, seen)
+    lines += _odf_lines(body)
+    for area in ("style:footer-first", "style:footer", "style:footer-left"):
+        _add_once([_odf_lines(footer) for page in pages for footer in page.iter(_odf(area))], lines, seen)
+    return "\n".join(lines)
+
+
+_ODF_PARAGRAPHS = {_odf("text:p"), _odf("text:h")}
+_ODF_CONTAINERS = {
+    _odf(t)
+    for t in (
+        "text:list",
+        "text:list-item",
+        "text:list-header",
+        "text:section",
+        "table:table-header-rows",
+        "table:table-rows",
+        "table:table-row-group",
+        "text:index-body",
+    )
+}
+
+
+def _odf_lines(element: Any) -> list[str]:
+    lines: list[str] = []
+    for child in element:
+        if child.tag in _ODF_PARAGRAPHS:
+            lines.append(_odf_paragraph(child))
+            for box in child.iter(_odf("draw:text-box")):  # a frame's text, after the paragraph it sits in
+                lines += _odf_lines(box)
+        elif child.tag == _odf("table:table"):
+            for row in child.iter(_odf("table:table-row")):
+                cells = ["\n".join(_odf_lines(cell)).strip() for cell in row if cell.tag == _odf("table:table-cell")]
+                lines.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+        elif child.tag in _ODF_CONTAINERS:
+            lines += _odf_lines(child)
+    return lines
+
+
+def _odf_paragraph(p: Any) -> str:
+    """A paragraph's text: spans and links read through, text:s as its count of spaces, tabs and line
+    breaks as themselves; frames and notes left to their own lines."""
+    out: list[str] = [p.text or ""]
+    for child in p:
+        if child.tag == _odf("text:s"):
+            count = child.get(_odf("text:c"), "1")
+            out.append(" " * min(int(count) if count.isdigit() else 1, 100))
+        elif child.tag == _odf("text:tab"):
+            out.append("\t")
+        elif child.tag == _odf("text:line-break"):
+            out.append("\n")
+        elif child.tag not in (_odf("draw:frame"), _odf("text:note")):
+            out.append(_odf_paragraph(child))
+        out.append(child.tail or "")
+    return "".join(out)
 
 
 def _rtf_text(data: bytes) -> str:
@@ -344,6 +460,8 @@ def extract_text(data: bytes, content_type: str) -> str:
         raw = _docx_text(data)
     elif content_type == RTF:
         raw = _rtf_text(data)
+    elif content_type == ODT:
+        raw = _odt_text(data)
     elif content_type == TXT:
         decoded = decode_text(data)
         if decoded is None:

@@ -9,12 +9,13 @@ from .models import Resume
 class ResumeUploadForm(forms.Form):
     file = forms.FileField(
         label="Your resume",
-        help_text="PDF, Word (.docx), RTF or plain text, up to 5 MB.",
+        help_text="PDF, Word (.docx), OpenDocument (.odt), RTF or plain text, up to 5 MB.",
         error_messages={"empty": "The file is empty.", "required": "Choose a file to upload."},
         widget=forms.ClearableFileInput(
             attrs={
-                "accept": ".pdf,.docx,.rtf,.txt,application/pdf,text/plain,application/rtf,text/rtf,"
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                "accept": ".pdf,.docx,.odt,.rtf,.txt,application/pdf,text/plain,application/rtf,text/rtf,"
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+                "application/vnd.oasis.opendocument.text"
             }
         ),
     )

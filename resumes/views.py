@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import storage
-from .extract import DOCX, PDF, RTF, TXT
+from .extract import DOCX, ODT, PDF, RTF, TXT
 from .forms import ProfileForm, ResumeUploadForm
 from .models import Resume
 from .selectors import resume_get_for_owner, resumes_for_owner
@@ -70,7 +70,7 @@ def resume_file(request: HttpRequest, public_id: str) -> FileResponse:
     return original_file_response(resume_get_for_owner(owner=request.user, public_id=public_id))
 
 
-EXTENSION_OF = {PDF: ".pdf", DOCX: ".docx", TXT: ".txt", RTF: ".rtf"}
+EXTENSION_OF = {PDF: ".pdf", DOCX: ".docx", TXT: ".txt", RTF: ".rtf", ODT: ".odt"}
 
 
 def download_name(name: str, content_type: str) -> str:

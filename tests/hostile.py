@@ -203,6 +203,47 @@ def rtf_huge() -> bytes:
     return b"{\\rtf1\\ansi " + b"{\\b ledger audit payroll}\\par " * 140_000 + b"}"
 
 
+ODF_NS = (
+    b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    b'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    b'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    b'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+)
+
+
+def odt(body: bytes, header: bytes = b"", footer: bytes = b"", doctype: bytes = b"") -> bytes:
+    """An OpenDocument text as LibreOffice writes one: the mimetype first and stored, the body in
+    content.xml, the page header and footer in styles.xml."""
+    content = b'<?xml version="1.0" encoding="UTF-8"?>' + doctype + b"<office:document-content " + ODF_NS
+    content += b' office:version="1.3"><office:body><office:text>' + body + b"</office:text></office:body>"
+    content += b"</office:document-content>"
+    styles = b'<?xml version="1.0" encoding="UTF-8"?><office:document-styles ' + ODF_NS + b"><office:master-styles>"
+    styles += b'<style:master-page style:name="Standard">'
+    styles += b"<style:header>" + header + b"</style:header><style:footer>" + footer + b"</style:footer>"
+    styles += b"</style:master-page></office:master-styles></office:document-styles>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), b"application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", content)
+        zf.writestr("styles.xml", styles)
+        zf.writestr("META-INF/manifest.xml", b'<?xml version="1.0"?><manifest/>')
+    return buf.getvalue()
+
+
+def odt_zip_bomb() -> bytes:
+    """An ODT whose picture inflates to 256 MB of spaces (1000:1) beside a valid text."""
+    buf = io.BytesIO(odt(b"<text:p>Jane</text:p>"))
+    chunk = b" " * (1024 * 1024)
+    with (
+        zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("Pictures/padding.xml", "w", force_zip64=True) as fh,
+    ):
+        for _ in range(256):
+            fh.write(chunk)
+    return buf.getvalue()
+
+
 def pdf_named_docx() -> bytes:
     return text_pdf()
 
@@ -223,4 +264,5 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "docx-huge-text": (docx_huge_text, "cv.docx", "too_large"),
     "text-2mb": (text_two_megabytes, "cv.txt", "too_large"),
     "rtf-huge": (rtf_huge, "cv.rtf", "too_large"),
+    "odt-zip-bomb": (odt_zip_bomb, "cv.odt", "too_large"),
 }

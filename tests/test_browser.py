@@ -213,7 +213,7 @@ def test_sign_up_upload_a_pdf_and_see_ten_postings(corpus_committed, live_server
     page.goto(live_server.url + "/resumes/")
     page.set_input_files("#id_file", str(bad))
     page.get_by_role("button", name="Upload and match").click()
-    assert "We accept PDF, Word (.docx) or plain-text" in page.locator(".error").inner_text()
+    assert "We accept PDF, Word (.docx), OpenDocument (.odt), RTF or plain-text" in page.locator(".error").inner_text()
 
 
 def _log_in(page, base: str, login: str, password: str, totp_secret: str | None = None) -> None:  # type: ignore[no-untyped-def]

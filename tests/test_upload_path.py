@@ -100,11 +100,14 @@ def test_the_file_is_stored_outside_the_web_root_under_a_random_name(
         assert not str(stored).startswith(str(web_dir))
 
 
+ACCEPTED = "We accept PDF, Word (.docx), OpenDocument (.odt), RTF or plain-text"
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("photo.pdf", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "We accept PDF, Word (.docx) or plain-text"),
-        ("page.pdf", b"\x00\x01\x02\x03" * 300, "We accept PDF, Word (.docx) or plain-text"),
+        ("photo.pdf", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, ACCEPTED),
+        ("page.pdf", b"\x00\x01\x02\x03" * 300, ACCEPTED),
         ("empty.txt", b"", "The file is empty."),
     ],
     ids=["png-named-pdf", "binary", "empty"],

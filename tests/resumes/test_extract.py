@@ -9,6 +9,7 @@ import pytest
 
 from resumes.extract import (
     DOCX,
+    ODT,
     PDF,
     RTF,
     TXT,
@@ -275,3 +276,75 @@ def test_an_older_word_document_is_refused_with_what_to_do():
     with pytest.raises(ExtractionError) as err:
         sniff_content_type(ole2, "cv.doc")
     assert err.value.code == "unsupported_type" and "save it as .docx or PDF" in err.value.message
+
+
+# --- OpenDocument text ----------------------------------------------------------------------------------
+
+ODT_BODY = (
+    b"<text:h>Registered Nurse</text:h>"
+    b"<text:p>Experience<draw:frame><draw:text-box><text:p>Languages: English, Spanish</text:p></draw:text-box>"
+    b"</draw:frame></text:p>"
+    b"<table:table><table:table-row><table:table-cell><text:p>2018-2023</text:p></table:table-cell>"
+    b"<table:table-cell><text:p>Staff Nurse, <text:span>Tampa General Hospital</text:span></text:p>"
+    b"</table:table-cell></table:table-row></table:table>"
+    b'<text:list><text:list-item><text:p>Patient<text:s text:c="2"/>care<text:tab/>triage</text:p>'
+    b"</text:list-item></text:list>"
+    b"<text:p>Education</text:p><text:p>BSN, University of South Florida</text:p>"
+)
+
+
+def _odt_resume() -> bytes:
+    from tests import hostile
+
+    header = b"<text:p>Maria Lopez \xc2\xb7 maria.lopez@example.com \xc2\xb7 (555) 201-3344</text:p>"
+    return hostile.odt(ODT_BODY, header=header, footer=b"<text:p>References on request</text:p>")
+
+
+def test_an_odt_resume_is_read_in_order_with_its_header_tables_lists_and_frames():
+    data = _odt_resume()
+    assert sniff_content_type(data, "cv.odt") == ODT
+    assert extract_text(data, ODT).splitlines() == [
+        "Maria Lopez · maria.lopez@example.com · (555) 201-3344",
+        "Registered Nurse",
+        "Experience",
+        "Languages: English, Spanish",
+        "2018-2023 | Staff Nurse, Tampa General Hospital",
+        "Patient care triage",
+        "Education",
+        "BSN, University of South Florida",
+        "References on request",
+    ]
+
+
+def test_an_odt_upload_reaches_ten_results_with_its_name_read(
+    seeker_client, corpus, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from resumes.models import Resume
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = seeker_client.post(reverse("resumes:list"), {"file": SimpleUploadedFile("cv.odt", _odt_resume())})
+    assert r.status_code == 302
+    resume = Resume.objects.get()
+    assert resume.status == Resume.Status.DONE and resume.content_type == ODT
+    assert resume.profile["name"] == "Maria Lopez" and resume.profile["email"] == "maria.lopez@example.com"
+    assert resume.recommendations.count() == 10
+
+
+def test_an_odt_with_an_entity_bomb_or_a_broken_body_is_refused_by_name():
+    from tests import hostile
+
+    laughs = b'<!DOCTYPE office:document-content [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    laughs += b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+    bomb = hostile.odt(b"<text:p>Jane Doe accountant &d;&d;&d;&d;&d;&d;&d;&d;&d;&d;</text:p>", doctype=laughs)
+    try:
+        text = extract_text(bomb, ODT)
+    except ExtractionError as exc:
+        assert exc.code in ("unreadable", "too_short")
+    else:
+        assert "lol" not in text  # entities are never expanded
+    with pytest.raises(ExtractionError) as err:
+        extract_text(hostile.odt(b"<text:p>unclosed"), ODT)
+    assert err.value.code == "unreadable" and "OpenDocument" in err.value.message
