@@ -146,17 +146,19 @@ def _document(body: bytes, doctype: bytes = b"") -> bytes:
     )
 
 
-def docx_zip_bomb() -> bytes:
-    """A part that inflates to 256 MB of spaces (1000:1) inside a valid package."""
-    buf = io.BytesIO(_docx(_document(b"Jane")))
+def _padded(package: bytes, member: str) -> bytes:
+    """The package with one more member that inflates to 256 MB of spaces (1000:1)."""
+    buf = io.BytesIO(package)
     chunk = b" " * (1024 * 1024)
-    with (
-        zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf,
-        zf.open("word/media/padding.xml", "w", force_zip64=True) as fh,
-    ):
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf, zf.open(member, "w", force_zip64=True) as fh:
         for _ in range(256):
             fh.write(chunk)
     return buf.getvalue()
+
+
+def docx_zip_bomb() -> bytes:
+    """A part that inflates to 256 MB of spaces (1000:1) inside a valid package."""
+    return _padded(_docx(_document(b"Jane")), "word/media/padding.xml")
 
 
 def docx_many_entries() -> bytes:
@@ -233,15 +235,7 @@ def odt(body: bytes, header: bytes = b"", footer: bytes = b"", doctype: bytes = 
 
 def odt_zip_bomb() -> bytes:
     """An ODT whose picture inflates to 256 MB of spaces (1000:1) beside a valid text."""
-    buf = io.BytesIO(odt(b"<text:p>Jane</text:p>"))
-    chunk = b" " * (1024 * 1024)
-    with (
-        zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as zf,
-        zf.open("Pictures/padding.xml", "w", force_zip64=True) as fh,
-    ):
-        for _ in range(256):
-            fh.write(chunk)
-    return buf.getvalue()
+    return _padded(odt(b"<text:p>Jane</text:p>"), "Pictures/padding.xml")
 
 
 def pdf_named_docx() -> bytes:
